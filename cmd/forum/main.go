@@ -1,0 +1,193 @@
+// Command forum is the forum's one binary: serve, migrate, seed, user, rerender.
+// main only wires: config → database → migrate → store → web → serve.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"forum/internal/config"
+	"forum/internal/forum"
+	"forum/internal/password"
+	"forum/internal/store"
+	"forum/internal/web"
+	webfiles "forum/web"
+)
+
+const usage = `usage: forum <command> [flags]
+
+commands:
+  serve                                 run the HTTP server
+  migrate                               apply database migrations
+  seed                                  create the event's categories and opening threads (idempotent)
+  user add NAME --role member|moderator|admin   create or update a user; password read from stdin
+  rerender                              re-render every post's HTML from its Markdown source
+  healthcheck                           GET /healthz on FORUM_ADDR; exit 0 when healthy (for Docker)
+
+settings come from the environment (DATABASE_URL, FORUM_ADDR, FORUM_BASE_URL,
+FORUM_SESSION_KEY, FORUM_FLAG_THRESHOLD); flags of the same names override them.`
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if err := run(os.Args[1:], os.Stdin); err != nil {
+		fmt.Fprintln(os.Stderr, "forum:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Println(usage)
+		return nil
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	cmd, rest := args[0], args[1:]
+	var positional []string
+	if cmd == "user" {
+		// user add NAME --role R: pull the words out before the flags.
+		for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+			positional = append(positional, rest[0])
+			rest = rest[1:]
+		}
+	}
+	role := ""
+	cfg, fs, err := config.Load(rest, os.Getenv)
+	if cmd == "user" {
+		// Re-parse with --role known to the flag set.
+		fs = flag.NewFlagSet("forum user", flag.ContinueOnError)
+		fs.StringVar(&role, "role", "member", "member, moderator or admin")
+		cfg, _, err = config.Load(nil, os.Getenv)
+		if err == nil {
+			err = fs.Parse(rest)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+
+	switch cmd {
+	case "healthcheck":
+		return healthcheck(cfg.Addr)
+	case "serve", "migrate", "seed", "user", "rerender":
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	if cmd == "serve" {
+		if err := cfg.ValidateServe(); err != nil {
+			return err
+		}
+	} else if err := cfg.ValidateDatabase(); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st := store.New(db)
+
+	switch cmd {
+	case "migrate":
+		res, err := store.Migrate(ctx, db.DB)
+		if err != nil {
+			return err
+		}
+		slog.Info("migrated", "applied", len(res))
+		return nil
+	case "seed":
+		return seedCmd(ctx, st)
+	case "rerender":
+		return rerenderCmd(ctx, st)
+	case "user":
+		return userCmd(ctx, st, positional, role, stdin)
+	}
+	return serve(ctx, cfg, st)
+}
+
+func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
+	// Serving a schema older than the code would fail request by request; migrate first.
+	if _, err := store.Migrate(ctx, st.DB().DB); err != nil {
+		return err
+	}
+	hasher, err := password.New(password.Default())
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Files: webfiles.FS})
+	if err != nil {
+		return err
+	}
+	go srv.Background(ctx)
+	return web.Serve(ctx, cfg.Addr, srv.Handler(), 20*time.Second)
+}
+
+func userCmd(ctx context.Context, st *store.Store, args []string, roleName string, stdin io.Reader) error {
+	if len(args) != 2 || args[0] != "add" {
+		return errors.New("usage: forum user add NAME --role member|moderator|admin (password on stdin)")
+	}
+	name := args[1]
+	if err := forum.ValidateUsername(name); err != nil {
+		return errors.New(forum.ErrorMessage(err))
+	}
+	role, err := forum.ParseRole(roleName)
+	if err != nil {
+		return errors.New(forum.ErrorMessage(err))
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if err := forum.ValidatePassword(name, pw); err != nil {
+		return errors.New(forum.ErrorMessage(err))
+	}
+	hasher, err := password.New(password.Default())
+	if err != nil {
+		return err
+	}
+	hash, err := hasher.Hash(pw)
+	if err != nil {
+		return err
+	}
+	if _, err := st.CreateUser(ctx, name, hash, role); err != nil {
+		if forum.ErrorCode(err) != forum.EConflict {
+			return err
+		}
+		if err := st.SetUserPassword(ctx, name, hash, role); err != nil {
+			return err
+		}
+		slog.Info("user updated", "user", name, "role", role)
+		return nil
+	}
+	slog.Info("user created", "user", name, "role", role)
+	return nil
+}
+
+func healthcheck(addr string) error {
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+// Package config reads the forum's settings from the environment, lets flags override
+// them, and validates them once so a bad setting stops start-up with one clear line.
+package config
+
+import (
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting the binary's subcommands read. It is built once in main and
+// passed down; nothing reads the environment after start-up.
+type Config struct {
+	DatabaseURL   string
+	Addr          string
+	BaseURL       string
+	SessionKey    []byte
+	FlagThreshold int
+
+	sessionKeyHex string
+}
+
+// Load reads the environment, then parses args (flags) over it.
+func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
+	c := &Config{
+		DatabaseURL:   getenv("DATABASE_URL"),
+		Addr:          getenv("FORUM_ADDR"),
+		BaseURL:       getenv("FORUM_BASE_URL"),
+		sessionKeyHex: getenv("FORUM_SESSION_KEY"),
+		FlagThreshold: 3,
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	threshold := getenv("FORUM_FLAG_THRESHOLD")
+	fs := flag.NewFlagSet("forum", flag.ContinueOnError)
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (FORUM_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "absolute base URL for links (FORUM_BASE_URL)")
+	fs.StringVar(&c.sessionKeyHex, "session-key", c.sessionKeyHex, "64 hex characters (FORUM_SESSION_KEY)")
+	fs.StringVar(&threshold, "flag-threshold", threshold, "distinct flaggers that hide a post (FORUM_FLAG_THRESHOLD)")
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, err
+	}
+	if threshold != "" {
+		n, err := strconv.Atoi(threshold)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, fs, errors.New("FORUM_FLAG_THRESHOLD: must be a whole number from 1 to 1000")
+		}
+		c.FlagThreshold = n
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	return c, fs, nil
+}
+
+// FromEnv is Load over the process environment with no flags.
+func FromEnv() (*Config, error) {
+	c, _, err := Load(nil, os.Getenv)
+	return c, err
+}
+
+// ValidateDatabase checks the settings every subcommand needs.
+func (c *Config) ValidateDatabase() error {
+	if c.DatabaseURL == "" {
+		return errors.New("DATABASE_URL: not set (a PostgreSQL URL, e.g. postgres://user@localhost/forum)")
+	}
+	if _, err := url.Parse(c.DatabaseURL); err != nil {
+		return errors.New("DATABASE_URL: not a valid URL")
+	}
+	return nil
+}
+
+// ValidateServe checks what `forum serve` needs on top of the database.
+func (c *Config) ValidateServe() error {
+	if err := c.ValidateDatabase(); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("FORUM_ADDR: %q is not host:port", c.Addr)
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("FORUM_BASE_URL: %q is not an absolute http(s) URL", c.BaseURL)
+	}
+	if c.sessionKeyHex == "" {
+		return errors.New("FORUM_SESSION_KEY: not set (64 hex characters; generate with: openssl rand -hex 32)")
+	}
+	key, err := hex.DecodeString(c.sessionKeyHex)
+	if err != nil || len(key) != 32 {
+		return errors.New("FORUM_SESSION_KEY: must be exactly 64 hex characters (32 random bytes)")
+	}
+	c.SessionKey = key
+	return nil
+}
+
+// Secure reports whether cookies must carry the Secure attribute.
+func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }

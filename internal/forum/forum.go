@@ -1,0 +1,147 @@
+// Package forum holds the forum's domain types and rules. It knows nothing of HTTP or SQL.
+package forum
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a user may do.
+type Role string
+
+// The roles, from least to most trusted.
+const (
+	RoleMember    Role = "member"
+	RoleModerator Role = "moderator"
+	RoleAdmin     Role = "admin"
+)
+
+// ParseRole accepts the role names of the `forum user add --role` flag.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case RoleMember, RoleModerator, RoleAdmin:
+		return r, nil
+	}
+	return "", Errorf(EInvalid, "role must be member, moderator or admin")
+}
+
+// User is a registered account.
+type User struct {
+	ID               int64      `db:"id"`
+	Username         string     `db:"username"`
+	PasswordHash     string     `db:"password_hash" json:"-"`
+	Role             Role       `db:"role"`
+	CreatedAt        time.Time  `db:"created_at"`
+	SuspendedUntil   *time.Time `db:"suspended_until"`
+	SuspensionReason string     `db:"suspension_reason"`
+	PostCount        int        `db:"post_count"`
+	HiddenCount      int        `db:"hidden_count"`
+	SuspensionCount  int        `db:"suspension_count"`
+}
+
+// IsModerator reports whether the user may act on others' posts.
+func (u *User) IsModerator() bool {
+	return u != nil && (u.Role == RoleModerator || u.Role == RoleAdmin)
+}
+
+// Suspended reports whether the user is barred from writing at now.
+func (u *User) Suspended(now time.Time) bool {
+	return u != nil && u.SuspendedUntil != nil && now.Before(*u.SuspendedUntil)
+}
+
+// SuspensionError is the error a suspended user gets when trying to write.
+func (u *User) SuspensionError() error {
+	reason := u.SuspensionReason
+	if reason == "" {
+		reason = "no reason given"
+	}
+	return Errorf(ESuspended, "Your account is suspended until %s UTC (%s).",
+		u.SuspendedUntil.UTC().Format("2 Jan 2006 15:04"), reason)
+}
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9_-]{3,32}$`)
+
+// MinPasswordLen is the shortest password accepted at registration.
+const MinPasswordLen = 10
+
+// MaxPasswordLen bounds hashing work for hostile input.
+const MaxPasswordLen = 256
+
+// ValidateUsername applies the public contract's username rule.
+func ValidateUsername(name string) error {
+	if !usernameRE.MatchString(name) {
+		return Errorf(EInvalid, "Usernames are 3–32 characters of a–z, 0–9, _ and -.")
+	}
+	return nil
+}
+
+// ValidatePassword applies the registration rules for a new password.
+func ValidatePassword(username, password string) error {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case n < MinPasswordLen:
+		return Errorf(EInvalid, "Passwords need at least %d characters.", MinPasswordLen)
+	case n > MaxPasswordLen:
+		return Errorf(EInvalid, "Passwords can be at most %d characters.", MaxPasswordLen)
+	case strings.EqualFold(password, username):
+		return Errorf(EInvalid, "Your password must not be your username.")
+	}
+	return nil
+}
+
+// Error codes: each maps to one HTTP status in the web package.
+const (
+	EInvalid      = "invalid"      // 400
+	EUnauthorized = "unauthorized" // 401
+	EForbidden    = "forbidden"    // 403
+	ESuspended    = "suspended"    // 403
+	ENotFound     = "not_found"    // 404
+	EConflict     = "conflict"     // 409
+	ETooLarge     = "too_large"    // 413
+	ERateLimited  = "rate_limited" // 429
+	EInternal     = "internal"     // 500
+)
+
+// Error is a domain error with a message that is safe to show to users.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf builds a domain error.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrNotFound is the generic "no such thing" error; match it with errors.Is.
+var ErrNotFound = &Error{Code: ENotFound, Message: "Not found."}
+
+// Is makes every not-found *Error match ErrNotFound.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t == ErrNotFound
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or EInternal.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the user-safe message in err's chain, or a generic one.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Something went wrong on our side. Please try again in a moment."
+}

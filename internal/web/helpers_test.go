@@ -1,0 +1,161 @@
+package web_test
+
+import (
+	"html"
+	"crypto/rand"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"forum/internal/config"
+	"forum/internal/forum"
+	"forum/internal/password"
+	"forum/internal/store"
+	"forum/internal/testdb"
+	"forum/internal/web"
+	webfiles "forum/web"
+)
+
+// env is one test's forum: a real database, the real handler, a real HTTP server.
+type env struct {
+	t      *testing.T
+	db     *testdb.DB
+	store  *store.Store
+	server *web.Server
+	http   *httptest.Server
+	hasher *password.Hasher
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := testdb.New(t)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	cfg := &config.Config{DatabaseURL: db.URL, Addr: "127.0.0.1:0", BaseURL: "http://forum.test",
+		SessionKey: key, FlagThreshold: 3}
+	hasher, err := password.New(password.Cheap())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(db.DB)
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Files: webfiles.FS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &env{t: t, db: db, store: st, server: srv, http: ts, hasher: hasher}
+}
+
+// user creates an account directly in the store.
+func (e *env) user(name string, role forum.Role) *forum.User {
+	e.t.Helper()
+	hash, err := e.hasher.Hash(name + "-password")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	u, err := e.store.CreateUser(e.t.Context(), name, hash, role)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+// client is one browser: a cookie jar that does not follow redirects.
+type client struct {
+	e    *env
+	http *http.Client
+	csrf string
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// login logs in as name (whose password is name+"-password") and fails the test if refused.
+func (e *env) login(name string) *client {
+	e.t.Helper()
+	c := e.client()
+	resp, body := c.post("/login", url.Values{"username": {name}, "password": {name + "-password"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("login %s: status %d: %s", name, resp.StatusCode, body)
+	}
+	return c
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+func (c *client) do(req *http.Request) (*http.Response, string) {
+	c.e.t.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	body := string(b)
+	if m := csrfRE.FindStringSubmatch(body); m != nil {
+		c.csrf = html.UnescapeString(m[1])
+	}
+	return resp, body
+}
+
+func (c *client) get(path string) (*http.Response, string) {
+	c.e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.e.http.URL+path, nil)
+	return c.do(req)
+}
+
+// post sends a form with the CSRF token of the last page seen (fetching / first if none).
+func (c *client) post(path string, form url.Values) (*http.Response, string) {
+	c.e.t.Helper()
+	if c.csrf == "" {
+		c.get("/login")
+	}
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	if _, ok := f["csrf_token"]; !ok {
+		f.Set("csrf_token", c.csrf)
+	}
+	return c.postRaw(path, f)
+}
+
+// postRaw sends the form exactly as given.
+func (c *client) postRaw(path string, form url.Values) (*http.Response, string) {
+	c.e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.e.http.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+func wantStatus(t *testing.T, resp *http.Response, body string, want int) {
+	t.Helper()
+	if resp.StatusCode != want {
+		if len(body) > 2000 {
+			body = body[:2000]
+		}
+		t.Fatalf("status %d, want %d; body:\n%s", resp.StatusCode, want, body)
+	}
+}
+
+func wantContains(t *testing.T, body string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(body, s) {
+			if len(body) > 3000 {
+				body = body[:3000]
+			}
+			t.Fatalf("body lacks %q:\n%s", s, body)
+		}
+	}
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/csrf"
+
+	"forum/internal/forum"
+)
+
+// SiteName is the forum's name in the header and titles.
+const SiteName = "Pyongyang Marathon Forum"
+
+// renderer holds every page's template set, parsed once at start-up: the layout, the
+// partials and that page. Gin's single template set cannot hold one "content" block
+// per page, so pages are rendered here, into a buffer, before anything is written.
+type renderer struct {
+	pages  map[string]*template.Template
+	assets map[string]string // file name → content hash, for cache-busting URLs
+}
+
+func newRenderer(files fs.FS) (*renderer, error) {
+	r := &renderer{pages: map[string]*template.Template{}, assets: map[string]string{}}
+	static, err := fs.Sub(files, "static")
+	if err != nil {
+		return nil, fmt.Errorf("static files: %w", err)
+	}
+	err = fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(static, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		r.assets[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hash static files: %w", err)
+	}
+	funcs := template.FuncMap{
+		"asset":    r.assetURL,
+		"ago":      ago,
+		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"fulltime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"add":      func(a, b int) int { return a + b },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return "1 " + one
+			}
+			return strconv.Itoa(n) + " " + many
+		},
+		"pct": func(n, total int) int {
+			if total == 0 {
+				return 0
+			}
+			return int(math.Round(float64(n) * 100 / float64(total)))
+		},
+	}
+	pages, err := fs.Glob(files, "templates/pages/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials/*.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+func (r *renderer) assetURL(name string) string {
+	return "/static/" + name + "?v=" + r.assets[name]
+}
+
+// ago is a short relative time; the exact time goes in <time datetime> and its title.
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d.Hours()), "hour") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d.Hours()/24), "day") + " ago"
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// feedLink is an alternate link in <head> and a visible feed link on the page.
+type feedLink struct {
+	Title string
+	Base  string // path without extension: Base+".rss" and Base+".atom"
+}
+
+// page is what every template gets: the common frame plus the page's own Data.
+type page struct {
+	Title     string
+	SiteName  string
+	User      *forum.User
+	CSRFToken string
+	Path      string
+	OpenFlags int
+	Feeds     []feedLink
+	Data      any
+}
+
+// html renders the named page with status into a buffer, then writes it.
+func (s *Server) html(c *gin.Context, status int, name, title string, data any, feeds ...feedLink) {
+	t, ok := s.render.pages[name]
+	if !ok {
+		s.fail(c, fmt.Errorf("no template %q", name))
+		return
+	}
+	p := page{
+		Title: title, SiteName: SiteName, User: currentUser(c),
+		CSRFToken: csrf.Token(c.Request), Path: c.Request.URL.RequestURI(),
+		Feeds: feeds, Data: data,
+	}
+	if p.User.IsModerator() {
+		n, err := s.store.OpenFlagCount(c.Request.Context())
+		if err != nil {
+			slog.WarnContext(c.Request.Context(), "count open flags", "err", err)
+		}
+		p.OpenFlags = n
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.fail(c, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// fail logs err and shows the plain 500 page; the user never sees err itself.
+func (s *Server) fail(c *gin.Context, err error) {
+	slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.Request.URL.Path, "request_id", c.GetString(ctxRequestID))
+	c.Abort()
+	c.Data(http.StatusInternalServerError, "text/html; charset=utf-8", []byte(plain500))
+}
+
+// plain500 needs no template, so it renders even when templates are the problem.
+const plain500 = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title></head>` +
+	`<body><main><h1>Something went wrong</h1><p>That is our fault, not yours. Please try again in a moment; ` +
+	`if it keeps happening, tell the moderators.</p><p><a href="/">Back to the forum</a></p></main></body></html>`

@@ -1,0 +1,147 @@
+// Package web is the forum's HTTP layer: Gin routes, handlers and middleware. Handlers
+// hold no SQL (they call the store) and build no HTML strings (templates do).
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"forum/internal/config"
+	"forum/internal/password"
+	"forum/internal/session"
+	"forum/internal/store"
+)
+
+// Route paths: the public contract of DESIGN.md. Add, never rename.
+const (
+	RouteHome     = "/"
+	RouteRegister = "/register"
+	RouteLogin    = "/login"
+	RouteLogout   = "/logout"
+	RouteHealthz  = "/healthz"
+	RouteReadyz   = "/readyz"
+	RouteMetrics  = "/metrics"
+	RouteStatic   = "/static/*file"
+)
+
+// Deps is everything the web layer needs, built by main (or a test).
+type Deps struct {
+	Config *config.Config
+	Store  *store.Store
+	Hasher *password.Hasher
+	Files  fs.FS // web/templates and web/static
+}
+
+// Server is the forum's HTTP handler.
+type Server struct {
+	cfg        *config.Config
+	store      *store.Store
+	hasher     *password.Hasher
+	sessions   *session.Store
+	sessionKey []byte
+	render     *renderer
+	metrics    *metrics
+	engine     *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	r, err := newRenderer(d.Files)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: d.Config, store: d.Store, hasher: d.Hasher, render: r,
+		sessionKey: d.Config.SessionKey,
+		sessions:   session.NewStore(d.Store, d.Config.SessionKey, d.Config.Secure()),
+		metrics:    newMetrics(d.Store.DB().DB),
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.ContextWithFallback = true
+	// Only trust X-Forwarded-For when told to; by default the peer address is the client.
+	if err := e.SetTrustedProxies(nil); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	e.RedirectTrailingSlash = true
+	e.HandleMethodNotAllowed = false
+	s.engine = e
+	s.routes(d.Files)
+	return s, nil
+}
+
+// Handler returns the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists the registered routes (the authorization sweep test walks them).
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+func (s *Server) routes(files fs.FS) {
+	e := s.engine
+	e.Use(s.recovery, requestID, logRequests, s.metrics.observe, securityHeaders)
+	e.NoRoute(func(c *gin.Context) {
+		s.errorPage(c, http.StatusNotFound, "There is no page at this address.")
+	})
+
+	// Operations and static files need no session and no CSRF cookie.
+	e.GET(RouteHealthz, s.healthz)
+	e.GET(RouteReadyz, s.readyz)
+	e.GET(RouteMetrics, s.metrics.handler())
+	e.GET(RouteStatic, s.static(files))
+	e.HEAD(RouteStatic, s.static(files))
+
+	u, _ := url.Parse(s.cfg.BaseURL)
+	app := e.Group("/", s.limitBody, s.loadSession, s.csrfCheck(u == nil || u.Scheme != "https"))
+	app.GET(RouteHome, s.home)
+	app.GET(RouteRegister, s.registerForm)
+	app.POST(RouteRegister, s.register)
+	app.GET(RouteLogin, s.loginForm)
+	app.POST(RouteLogin, s.login)
+	app.POST(RouteLogout, s.logout)
+
+	s.forumRoutes(app)
+}
+
+// Serve runs the HTTP server until ctx ends, then shuts down gracefully: in-flight
+// requests get up to grace to finish.
+func Serve(ctx context.Context, addr string, h http.Handler, grace time.Duration) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	slog.Info("serving", "addr", addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Background runs the server's periodic chores until ctx ends.
+func (s *Server) Background(ctx context.Context) {
+	s.sessions.Sweep(ctx, time.Hour, func(err error) {
+		slog.WarnContext(ctx, "sweep sessions", "err", err)
+	})
+}
