@@ -19,6 +19,7 @@ import (
 
 	"forum/internal/config"
 	"forum/internal/forum"
+	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/store"
 	"forum/internal/web"
@@ -64,15 +65,18 @@ func run(args []string, stdin io.Reader) error {
 		}
 	}
 	role := ""
-	cfg, fs, err := config.Load(rest, os.Getenv)
+	var cfg *config.Config
+	var err error
 	if cmd == "user" {
-		// Re-parse with --role known to the flag set.
-		fs = flag.NewFlagSet("forum user", flag.ContinueOnError)
+		// --role belongs to `user add`; the settings come from the environment only.
+		fs := flag.NewFlagSet("forum user", flag.ContinueOnError)
 		fs.StringVar(&role, "role", "member", "member, moderator or admin")
 		cfg, _, err = config.Load(nil, os.Getenv)
 		if err == nil {
 			err = fs.Parse(rest)
 		}
+	} else {
+		cfg, _, err = config.Load(rest, os.Getenv)
 	}
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -129,7 +133,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Files: webfiles.FS})
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS})
 	if err != nil {
 		return err
 	}

@@ -112,3 +112,12 @@ func isUniqueViolation(err error) bool {
 
 // sqlxTx is the transaction type the helpers take.
 type sqlxTx = sqlx.Tx
+
+// isForeignKeyViolation reports a REFERENCES failure (SQLSTATE 23503).
+func isForeignKeyViolation(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "23503"
+}
+
+// isNoRows reports sql.ErrNoRows.
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

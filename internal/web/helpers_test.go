@@ -1,8 +1,8 @@
 package web_test
 
 import (
-	"html"
 	"crypto/rand"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +14,7 @@ import (
 
 	"forum/internal/config"
 	"forum/internal/forum"
+	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/store"
 	"forum/internal/testdb"
@@ -43,7 +44,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	st := store.New(db.DB)
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Files: webfiles.FS})
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,11 +54,31 @@ func newRenderer(files fs.FS) (*renderer, error) {
 		return nil, fmt.Errorf("hash static files: %w", err)
 	}
 	funcs := template.FuncMap{
-		"asset":    r.assetURL,
-		"ago":      ago,
-		"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"fulltime": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"add":      func(a, b int) int { return a + b },
+		"asset":         r.assetURL,
+		"ago":           ago,
+		"isotime":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"fulltime":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"add":           func(a, b int) int { return a + b },
+		"stanceChoices": func() []string { return []string{"", "helps", "hinders", "mixed"} },
+		"modActions": func(t *forum.Thread) []string {
+			lock, pin := "lock", "pin"
+			if t.Locked {
+				lock = "unlock"
+			}
+			if t.Pinned {
+				pin = "unpin"
+			}
+			return []string{lock, pin}
+		},
+		// storedHTML marks a post's HTML as safe: it was sanitised by markup when written,
+		// and reads never sanitise again.
+		"storedHTML": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec
+		"idOrEmpty": func(p *int64) string {
+			if p == nil {
+				return ""
+			}
+			return strconv.FormatInt(*p, 10)
+		},
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
 				return "1 " + one
@@ -141,7 +161,7 @@ func (s *Server) html(c *gin.Context, status int, name, title string, data any, 
 	}
 	p := page{
 		Title: title, SiteName: SiteName, User: currentUser(c),
-		CSRFToken: csrf.Token(c.Request), Path: c.Request.URL.RequestURI(),
+		CSRFToken: s.csrfToken(c), Path: c.Request.URL.RequestURI(),
 		Feeds: feeds, Data: data,
 	}
 	if p.User.IsModerator() {
@@ -170,3 +190,6 @@ func (s *Server) fail(c *gin.Context, err error) {
 const plain500 = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title></head>` +
 	`<body><main><h1>Something went wrong</h1><p>That is our fault, not yours. Please try again in a moment; ` +
 	`if it keeps happening, tell the moderators.</p><p><a href="/">Back to the forum</a></p></main></body></html>`
+
+// csrfToken is the token forms on this page carry.
+func (s *Server) csrfToken(c *gin.Context) string { return csrf.Token(c.Request) }

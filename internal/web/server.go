@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forum/internal/config"
+	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/session"
 	"forum/internal/store"
@@ -37,6 +39,7 @@ type Deps struct {
 	Config *config.Config
 	Store  *store.Store
 	Hasher *password.Hasher
+	Markup *markup.Renderer
 	Files  fs.FS // web/templates and web/static
 }
 
@@ -48,6 +51,8 @@ type Server struct {
 	sessions   *session.Store
 	sessionKey []byte
 	render     *renderer
+	markup     *markup.Renderer
+	aboutHTML  template.HTML
 	metrics    *metrics
 	engine     *gin.Engine
 }
@@ -58,8 +63,17 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	about, err := fs.ReadFile(d.Files, "templates/pages/about_body.md")
+	if err != nil {
+		return nil, fmt.Errorf("read about page: %w", err)
+	}
+	aboutHTML, err := d.Markup.Render(string(about))
+	if err != nil {
+		return nil, fmt.Errorf("render about page: %w", err)
+	}
 	s := &Server{
-		cfg: d.Config, store: d.Store, hasher: d.Hasher, render: r,
+		cfg: d.Config, store: d.Store, hasher: d.Hasher, render: r, markup: d.Markup,
+		aboutHTML:  template.HTML(aboutHTML), // sanitised by markup like every post
 		sessionKey: d.Config.SessionKey,
 		sessions:   session.NewStore(d.Store, d.Config.SessionKey, d.Config.Secure()),
 		metrics:    newMetrics(d.Store.DB().DB),

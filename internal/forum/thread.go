@@ -1,0 +1,203 @@
+package forum
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Category groups threads.
+type Category struct {
+	ID          int    `db:"id"`
+	Slug        string `db:"slug"`
+	Name        string `db:"name"`
+	Description string `db:"description"`
+	Position    int    `db:"position"`
+	ThreadCount int    `db:"thread_count"`
+}
+
+// Thread is a titled discussion whose opening post is the root of its reply tree.
+type Thread struct {
+	ID             int64     `db:"id"`
+	CategoryID     int       `db:"category_id"`
+	CategorySlug   string    `db:"category_slug"`
+	CategoryName   string    `db:"category_name"`
+	AuthorID       int64     `db:"author_id"`
+	AuthorName     string    `db:"author_name"`
+	Title          string    `db:"title"`
+	Slug           string    `db:"slug"`
+	CreatedAt      time.Time `db:"created_at"`
+	LastActivityAt time.Time `db:"last_activity_at"`
+	ReplyCount     int       `db:"reply_count"`
+	Pinned         bool      `db:"pinned"`
+	Locked         bool      `db:"locked"`
+	Version        int64     `db:"version"`
+	StanceHelps    int       `db:"stance_helps"`
+	StanceHinders  int       `db:"stance_hinders"`
+	StanceMixed    int       `db:"stance_mixed"`
+}
+
+// StanceTotal is how many people have taken a stance in the thread.
+func (t *Thread) StanceTotal() int { return t.StanceHelps + t.StanceHinders + t.StanceMixed }
+
+// Post statuses. Content is never destroyed; status decides who may read it.
+const (
+	StatusVisible = "visible"
+	StatusPending = "pending" // hidden automatically by flags, awaiting review
+	StatusHidden  = "hidden"  // hidden by a moderator
+	StatusDeleted = "deleted" // deleted by its author
+	StatusRemoved = "removed" // deleted by a moderator
+)
+
+// Post is one message in a thread's tree.
+type Post struct {
+	ID              int64      `db:"id"`
+	ThreadID        int64      `db:"thread_id"`
+	ParentID        *int64     `db:"parent_id"`
+	AuthorID        int64      `db:"author_id"`
+	AuthorName      string     `db:"author_name"`
+	Path            []int64    `db:"-"`
+	Depth           int        `db:"depth"`
+	TopID           *int64     `db:"top_id"`
+	BodySource      string     `db:"body_source"`
+	BodyHTML        string     `db:"body_html"`
+	Stance          string     `db:"stance"`
+	Status          string     `db:"status"`
+	CreatedAt       time.Time  `db:"created_at"`
+	EditedAt        *time.Time `db:"edited_at"`
+	EditCount       int        `db:"edit_count"`
+	ChildCount      int        `db:"child_count"`
+	DescendantCount int        `db:"descendant_count"`
+}
+
+// Public reports whether anyone may read the post.
+func (p *Post) Public() bool { return p.Status == StatusVisible }
+
+// Readable reports whether u may read the post's content: everyone when it is public;
+// its author while it is hidden; moderators always (content is kept for the record).
+func (p *Post) Readable(u *User) bool {
+	switch {
+	case p.Public():
+		return true
+	case u == nil:
+		return false
+	case u.IsModerator():
+		return true
+	}
+	return u.ID == p.AuthorID && (p.Status == StatusPending || p.Status == StatusHidden)
+}
+
+// Placeholder is what stands in the tree for a post the reader may not see.
+func (p *Post) Placeholder() string {
+	switch p.Status {
+	case StatusPending:
+		return "[hidden pending review]"
+	case StatusHidden:
+		return "[hidden by a moderator]"
+	case StatusDeleted:
+		return "[deleted]"
+	case StatusRemoved:
+		return "[removed by a moderator]"
+	}
+	return ""
+}
+
+// CanEdit reports whether u may edit or delete the post.
+func (p *Post) CanEdit(u *User) bool {
+	if u == nil || p.Status == StatusDeleted || p.Status == StatusRemoved {
+		return false
+	}
+	return u.ID == p.AuthorID || u.IsModerator()
+}
+
+// Revision is an earlier version of an edited post.
+type Revision struct {
+	ID         int64     `db:"id"`
+	PostID     int64     `db:"post_id"`
+	BodySource string    `db:"body_source"`
+	BodyHTML   string    `db:"body_html"`
+	EditorName string    `db:"editor_name"`
+	CreatedAt  time.Time `db:"created_at"`
+	ReplacedAt time.Time `db:"replaced_at"`
+}
+
+// Limits on what people write.
+const (
+	MaxBodyRunes  = 20000
+	MinTitleRunes = 5
+	MaxTitleRunes = 200
+)
+
+// Stances a reply may take on the thread's question.
+var Stances = []string{"helps", "hinders", "mixed"}
+
+// ValidateStance accepts "" (no stance) or one of Stances.
+func ValidateStance(s string) error {
+	switch s {
+	case "", "helps", "hinders", "mixed":
+		return nil
+	}
+	return Errorf(EInvalid, "Stance must be helps, hinders or mixed.")
+}
+
+// cleanText rejects text no person types: invalid UTF-8 and NUL bytes.
+func cleanText(s, what string) error {
+	if !utf8.ValidString(s) {
+		return Errorf(EInvalid, "The %s is not valid UTF-8 text.", what)
+	}
+	if strings.ContainsRune(s, 0) {
+		return Errorf(EInvalid, "The %s contains a NUL character.", what)
+	}
+	return nil
+}
+
+// NormalizeBody turns browser line endings into \n and trims trailing space.
+func NormalizeBody(s string) string {
+	return strings.TrimRightFunc(strings.ReplaceAll(s, "\r\n", "\n"), unicode.IsSpace)
+}
+
+// ValidateBody checks a post's Markdown source.
+func ValidateBody(s string) error {
+	if err := cleanText(s, "post"); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s) == "" {
+		return Errorf(EInvalid, "Write something before posting.")
+	}
+	if n := utf8.RuneCountInString(s); n > MaxBodyRunes {
+		return Errorf(ETooLarge, "Posts can be at most %d characters; this one has %d.", MaxBodyRunes, n)
+	}
+	return nil
+}
+
+// ValidateTitle checks a thread title (already trimmed).
+func ValidateTitle(s string) error {
+	if err := cleanText(s, "title"); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(s); n < MinTitleRunes || n > MaxTitleRunes {
+		return Errorf(EInvalid, "Titles are %d–%d characters.", MinTitleRunes, MaxTitleRunes)
+	}
+	return nil
+}
+
+// Slugify makes a URL slug from a title: lowercase ASCII words joined by hyphens.
+func Slugify(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 60 {
+			break
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}

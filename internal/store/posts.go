@@ -1,0 +1,397 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lib/pq"
+
+	"forum/internal/forum"
+)
+
+const postColumns = `p.id, p.thread_id, p.parent_id, p.author_id, u.username AS author_name, p.path,
+	p.depth, p.top_id, p.body_source, p.body_html, COALESCE(p.stance, '') AS stance, p.status,
+	p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count`
+
+// postRow scans a post; the path arrives as a PostgreSQL array.
+type postRow struct {
+	forum.Post
+	PathArray pq.Int64Array `db:"path"`
+}
+
+func (r postRow) post() forum.Post {
+	p := r.Post
+	p.Path = []int64(r.PathArray)
+	return p
+}
+
+func rowsToPosts(rows []postRow) []forum.Post {
+	out := make([]forum.Post, len(rows))
+	for i, r := range rows {
+		out[i] = r.post()
+	}
+	return out
+}
+
+// PostByID loads one post with its author's name.
+func (s *Store) PostByID(ctx context.Context, id int64) (*forum.Post, error) {
+	var r postRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1`, id)
+	if err != nil {
+		return nil, notFound(err, "Post")
+	}
+	p := r.post()
+	return &p, nil
+}
+
+// NewReply is a reply about to be written. ParentID 0 means the opening post.
+type NewReply struct {
+	ThreadID       int64
+	ParentID       int64
+	AuthorID       int64
+	BodySource     string
+	BodyHTML       string
+	Stance         string
+	IdempotencyKey string
+}
+
+// CreateReply writes a reply and everything it changes in one transaction: the parent's
+// and ancestors' counters, the thread's counters, activity and version, the author's post
+// count and stance. The thread row is locked first, so concurrent replies to one thread
+// queue up and a lock taken meanwhile is seen.
+func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlxTx) error {
+		if n.IdempotencyKey != "" {
+			err := tx.GetContext(ctx, &id, `SELECT id FROM posts WHERE author_id = $1 AND idempotency_key = $2`,
+				n.AuthorID, n.IdempotencyKey)
+			if err == nil {
+				return nil // the same form sent twice: the first write stands
+			}
+			if !isNoRows(err) {
+				return fmt.Errorf("check idempotency key: %w", err)
+			}
+		}
+		var locked bool
+		if err := tx.GetContext(ctx, &locked, `SELECT locked FROM threads WHERE id = $1 FOR UPDATE`, n.ThreadID); err != nil {
+			return notFound(err, "Thread")
+		}
+		if locked {
+			return forum.Errorf(forum.EConflict, "This thread is locked: it takes no new replies.")
+		}
+		var parent struct {
+			ID       int64         `db:"id"`
+			ThreadID int64         `db:"thread_id"`
+			Path     pq.Int64Array `db:"path"`
+			Depth    int           `db:"depth"`
+			TopID    *int64        `db:"top_id"`
+			Status   string        `db:"status"`
+		}
+		var err error
+		if n.ParentID == 0 {
+			err = tx.GetContext(ctx, &parent, `SELECT id, thread_id, path, depth, top_id, status FROM posts
+				WHERE thread_id = $1 AND depth = 0`, n.ThreadID)
+		} else {
+			err = tx.GetContext(ctx, &parent, `SELECT id, thread_id, path, depth, top_id, status FROM posts
+				WHERE id = $1`, n.ParentID)
+		}
+		if err != nil {
+			return notFound(err, "The post you replied to was")
+		}
+		if parent.ThreadID != n.ThreadID {
+			return forum.Errorf(forum.EInvalid, "The post you replied to is in another thread.")
+		}
+		if parent.Status != forum.StatusVisible && parent.Depth > 0 {
+			return forum.Errorf(forum.EInvalid, "The post you replied to is no longer visible.")
+		}
+		err = tx.GetContext(ctx, &id, `
+			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id)
+			INSERT INTO posts (id, thread_id, parent_id, author_id, path, depth, top_id,
+				body_source, body_html, stance, idempotency_key)
+			SELECT id.id, $1, $2, $3, $4::bigint[] || id.id, $5,
+				CASE WHEN $5 = 1 THEN id.id ELSE $6 END, $7, $8, NULLIF($9, ''), NULLIF($10, '')
+			FROM id RETURNING id`,
+			n.ThreadID, parent.ID, n.AuthorID, parent.Path, parent.Depth+1, parent.TopID,
+			n.BodySource, n.BodyHTML, n.Stance, n.IdempotencyKey)
+		if err != nil {
+			return fmt.Errorf("insert reply: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE posts SET descendant_count = descendant_count + 1,
+				child_count = child_count + CASE WHEN id = $2 THEN 1 ELSE 0 END
+			WHERE id = ANY($1)`, parent.Path, parent.ID); err != nil {
+			return fmt.Errorf("count reply in ancestors: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE threads SET reply_count = reply_count + 1, last_activity_at = now(), version = version + 1
+			WHERE id = $1`, n.ThreadID); err != nil {
+			return fmt.Errorf("count reply in thread: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET post_count = post_count + 1 WHERE id = $1`, n.AuthorID); err != nil {
+			return fmt.Errorf("count post: %w", err)
+		}
+		if n.Stance != "" {
+			return setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reply in thread %d: %w", n.ThreadID, err)
+	}
+	return s.PostByID(ctx, id)
+}
+
+// setStance records a user's latest stance in a thread and moves the thread's tally:
+// each person counts once, with their newest stance.
+func setStance(ctx context.Context, tx *sqlxTx, threadID, userID, postID int64, stance string) error {
+	var old string
+	err := tx.GetContext(ctx, &old, `
+		WITH prev AS (SELECT stance FROM stances WHERE thread_id = $1 AND user_id = $2 FOR UPDATE)
+		SELECT COALESCE((SELECT stance FROM prev), '')`, threadID, userID)
+	if err != nil {
+		return fmt.Errorf("read stance: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO stances (thread_id, user_id, stance, post_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (thread_id, user_id) DO UPDATE SET stance = EXCLUDED.stance, post_id = EXCLUDED.post_id,
+			updated_at = now()`, threadID, userID, stance, postID); err != nil {
+		return fmt.Errorf("save stance: %w", err)
+	}
+	if old == stance {
+		return nil
+	}
+	// Column names come from the fixed stance list, never from input.
+	update := "stance_" + stance + " = stance_" + stance + " + 1"
+	if old != "" {
+		update += ", stance_" + old + " = stance_" + old + " - 1"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE threads SET `+update+` WHERE id = $1`, threadID); err != nil {
+		return fmt.Errorf("tally stance: %w", err)
+	}
+	return nil
+}
+
+// TreeQuery selects one page of a thread's tree: top-level replies after a cursor, taken
+// while their subtrees fit the post budget, down to MaxDepth.
+type TreeQuery struct {
+	ThreadID int64
+	After    int64 // top-level reply id the previous page ended at; 0 = first page
+	Newest   bool  // top-level replies newest first
+	Budget   int   // posts per page (always at least one top-level reply)
+	MaxDepth int
+}
+
+// TreePage is the posts of one page in path order (depth-first, siblings oldest first),
+// the opening post first.
+type TreePage struct {
+	Posts     []forum.Post
+	NextAfter int64 // cursor for the next page; 0 when this is the last
+	Truncated bool  // the last subtree was cut at the budget
+}
+
+// Tree loads one page of a thread in a single query, whatever the thread's size: the
+// top-level replies come from posts_thread_depth_idx, their subtrees from
+// posts_thread_top_idx, and each post's kept descendant_count prices a subtree without
+// counting rows.
+func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
+	if q.Budget <= 0 {
+		q.Budget = 200
+	}
+	if q.MaxDepth <= 0 {
+		q.MaxDepth = 8
+	}
+	cmp, order := "p.id > $2", "p.id"
+	if q.Newest {
+		cmp, order = "($2 = 0 OR p.id < $2)", "p.id DESC"
+	}
+	var rows []struct {
+		postRow
+		More bool `db:"more"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		WITH tops AS (
+			SELECT p.id, p.descendant_count FROM posts p
+			WHERE p.thread_id = $1 AND p.depth = 1 AND `+cmp+`
+			ORDER BY `+order+` LIMIT $3 + 1
+		), priced AS (
+			SELECT id, sum(1 + descendant_count) OVER (ORDER BY `+order[2:]+`) - (1 + descendant_count) AS before
+			FROM tops p
+		), chosen AS (
+			SELECT id FROM priced WHERE before < $3
+		)
+		SELECT `+postColumns+`,
+			(SELECT count(*) FROM tops) > (SELECT count(*) FROM chosen) AS more
+		FROM posts p JOIN users u ON u.id = p.author_id
+		WHERE p.thread_id = $1 AND p.depth <= $4
+			AND (p.depth = 0 OR p.top_id IN (SELECT id FROM chosen))
+		ORDER BY p.path
+		LIMIT $3 * 2 + 1`, q.ThreadID, q.After, q.Budget, q.MaxDepth)
+	if err != nil {
+		return nil, fmt.Errorf("load tree of thread %d: %w", q.ThreadID, err)
+	}
+	page := &TreePage{Posts: make([]forum.Post, len(rows))}
+	for i, r := range rows {
+		page.Posts[i] = r.post()
+	}
+	if len(rows) == q.Budget*2+1 {
+		page.Truncated = true
+	}
+	if len(rows) > 0 && (rows[0].More || page.Truncated) {
+		// The next page starts after the last top-level reply shown (all of it, or the
+		// part that fitted; its rest stays reachable through /p/:id).
+		for i := len(page.Posts) - 1; i >= 0; i-- {
+			if top := page.Posts[i].TopID; top != nil {
+				page.NextAfter = *top
+				break
+			}
+		}
+	}
+	return page, nil
+}
+
+// Subtree loads a post's ancestors (opening post first) and the post with its replies
+// down to maxDepth levels below it, capped at limit posts, in one query.
+func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit int) ([]forum.Post, bool, error) {
+	next := append([]int64(nil), post.Path...)
+	next[len(next)-1]++
+	var rows []postRow
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
+		WHERE p.thread_id = $1 AND (
+			p.id = ANY($2)
+			OR (p.path >= $2 AND p.path < $3 AND p.depth <= $4))
+		ORDER BY p.path
+		LIMIT $5`, post.ThreadID, pq.Int64Array(post.Path), pq.Int64Array(next), post.Depth+maxDepth, limit+len(post.Path))
+	if err != nil {
+		return nil, false, fmt.Errorf("load subtree of post %d: %w", post.ID, err)
+	}
+	return rowsToPosts(rows), len(rows) == limit+len(post.Path), nil
+}
+
+// EditPost replaces a post's body, keeping the old version as a revision, in one
+// transaction that also bumps the thread's version.
+func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, html string, logAsModerator bool) error {
+	return s.inTx(ctx, func(tx *sqlxTx) error {
+		var threadID int64
+		err := tx.GetContext(ctx, &threadID, `
+			WITH old AS (SELECT id, thread_id, body_source, body_html, COALESCE(edited_at, created_at) AS since
+			             FROM posts WHERE id = $1 FOR UPDATE),
+			rev AS (INSERT INTO post_revisions (post_id, body_source, body_html, editor_id, created_at)
+			        SELECT id, body_source, body_html, $2, since FROM old)
+			SELECT thread_id FROM old`, postID, editorID)
+		if err != nil {
+			return notFound(err, "Post")
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE posts SET body_source = $2, body_html = $3, edited_at = now(), edit_count = edit_count + 1
+			WHERE id = $1`, postID, source, html); err != nil {
+			return fmt.Errorf("edit post %d: %w", postID, err)
+		}
+		if err := bumpThread(ctx, tx, threadID); err != nil {
+			return err
+		}
+		if logAsModerator {
+			return logAct(ctx, tx, editorID, "edit_post", "post", postID, "", "")
+		}
+		return nil
+	})
+}
+
+// DeletePost soft-deletes a post: by its author it becomes "[deleted]", by a moderator
+// "[removed]" (and the act is logged). Its replies stay where they are.
+func (s *Store) DeletePost(ctx context.Context, postID, byID int64, byModerator bool, note string) error {
+	status := forum.StatusDeleted
+	if byModerator {
+		status = forum.StatusRemoved
+	}
+	return s.inTx(ctx, func(tx *sqlxTx) error {
+		var threadID int64
+		err := tx.GetContext(ctx, &threadID, `UPDATE posts SET status = $2 WHERE id = $1 RETURNING thread_id`, postID, status)
+		if err != nil {
+			return notFound(err, "Post")
+		}
+		if err := bumpThread(ctx, tx, threadID); err != nil {
+			return err
+		}
+		if byModerator {
+			return logAct(ctx, tx, byID, "delete_post", "post", postID, "", note)
+		}
+		return nil
+	})
+}
+
+func bumpThread(ctx context.Context, tx *sqlxTx, threadID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE threads SET version = version + 1 WHERE id = $1`, threadID); err != nil {
+		return fmt.Errorf("bump thread %d: %w", threadID, err)
+	}
+	return nil
+}
+
+// Revisions lists a post's earlier versions, oldest first.
+func (s *Store) Revisions(ctx context.Context, postID int64) ([]forum.Revision, error) {
+	var revs []forum.Revision
+	err := s.db.SelectContext(ctx, &revs, `
+		SELECT r.id, r.post_id, r.body_source, r.body_html, u.username AS editor_name, r.created_at, r.replaced_at
+		FROM post_revisions r JOIN users u ON u.id = r.editor_id
+		WHERE r.post_id = $1 ORDER BY r.id`, postID)
+	if err != nil {
+		return nil, fmt.Errorf("list revisions of post %d: %w", postID, err)
+	}
+	return revs, nil
+}
+
+// UserPosts lists a person's public posts, newest first, before a post id.
+func (s *Store) UserPosts(ctx context.Context, userID, before int64, limit int) ([]forum.Post, error) {
+	var rows []postRow
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
+		WHERE p.author_id = $1 AND p.status = 'visible' AND ($2 = 0 OR p.id < $2)
+		ORDER BY p.id DESC LIMIT $3`, userID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list posts of user %d: %w", userID, err)
+	}
+	return rowsToPosts(rows), nil
+}
+
+// Rerender re-renders every post's stored HTML from its source in batches, bumping
+// each touched thread's version. It returns how many posts it rewrote.
+func (s *Store) Rerender(ctx context.Context, render func(string) (string, error)) (int, error) {
+	var after int64
+	total := 0
+	for {
+		var batch []struct {
+			ID     int64  `db:"id"`
+			Source string `db:"body_source"`
+			HTML   string `db:"body_html"`
+		}
+		if err := s.db.SelectContext(ctx, &batch, `
+			SELECT id, body_source, body_html FROM posts WHERE id > $1 ORDER BY id LIMIT 500`, after); err != nil {
+			return total, fmt.Errorf("rerender: load batch after %d: %w", after, err)
+		}
+		if len(batch) == 0 {
+			return total, nil
+		}
+		err := s.inTx(ctx, func(tx *sqlxTx) error {
+			for _, p := range batch {
+				html, err := render(p.Source)
+				if err != nil {
+					return fmt.Errorf("render post %d: %w", p.ID, err)
+				}
+				if html == p.HTML {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `
+					WITH p AS (UPDATE posts SET body_html = $2 WHERE id = $1 RETURNING thread_id)
+					UPDATE threads SET version = version + 1 WHERE id = (SELECT thread_id FROM p)`, p.ID, html); err != nil {
+					return fmt.Errorf("rerender post %d: %w", p.ID, err)
+				}
+				total++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		after = batch[len(batch)-1].ID
+	}
+}
