@@ -26,8 +26,8 @@ import (
 	"github.com/yuin/goldmark/util"
 )
 
-// LinkRel is the rel attribute every link in rendered posts carries.
-const LinkRel = "nofollow ugc noopener"
+// linkRel is the rel attribute every link in rendered posts carries.
+const linkRel = "nofollow ugc noopener"
 
 // Renderer converts Markdown to sanitised HTML. Build it once with New; it
 // holds no per-call state and is safe for concurrent use.
@@ -99,7 +99,7 @@ func postPolicy() *bluemonday.Policy {
 	p.AllowURLSchemeWithCustomPolicy("https", hasHost)
 	p.AllowURLSchemes("mailto")
 	// Adds rel="nofollow" to every <a> with an href; Render widens it to
-	// LinkRel. "rel" itself is not an allowed attribute, so the only rel in
+	// linkRel. "rel" itself is not an allowed attribute, so the only rel in
 	// the output is the one bluemonday generates.
 	p.RequireNoFollowOnLinks(true)
 
@@ -129,7 +129,7 @@ func (r *Renderer) Render(src string) (out string, err error) {
 // text and attribute values as &#34;, so the literal ` rel="nofollow"` can only
 // be the attribute bluemonday itself added.
 func (r *Renderer) sanitize(h string) string {
-	return strings.ReplaceAll(r.post.Sanitize(h), ` rel="nofollow"`, ` rel="`+LinkRel+`"`)
+	return strings.ReplaceAll(r.post.Sanitize(h), ` rel="nofollow"`, ` rel="`+linkRel+`"`)
 }
 
 // SanitizeSnippet cleans an arbitrary HTML fragment (a search snippet) with a

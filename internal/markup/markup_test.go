@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -234,7 +235,8 @@ const publicCorpus = "../../../shared/corpora/xss-payloads.txt"
 func TestPublicXSSCorpus(t *testing.T) {
 	b, err := os.ReadFile(publicCorpus)
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("public XSS corpus not found at %s (repo-root ../shared/corpora/xss-payloads.txt); seed corpus still covered by TestHostileSeedCorpus", publicCorpus)
+		abs, _ := filepath.Abs(publicCorpus)
+		t.Skipf("public XSS corpus not found at %s (../shared/corpora/xss-payloads.txt beside the repo root); the seed corpus in TestHostileSeedCorpus still ran", abs)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +313,7 @@ func checkPost(out string) error {
 				}
 			case n.Data == "a" && a.Key == "rel":
 				rel = true
-				if a.Val != LinkRel {
+				if a.Val != linkRel {
 					return fmt.Errorf("rel=%q", a.Val)
 				}
 			case n.Data == "code" && a.Key == "class" && languageClass.MatchString(a.Val):

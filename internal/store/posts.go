@@ -214,10 +214,12 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 			WHERE p.thread_id = $1 AND p.depth = 1 AND `+cmp+`
 			ORDER BY `+order+` LIMIT $3 + 1
 		), priced AS (
-			SELECT id, sum(1 + descendant_count) OVER (ORDER BY `+order[2:]+`) - (1 + descendant_count) AS before
+			SELECT id, sum(1 + descendant_count) OVER (ORDER BY `+order[2:]+`) AS upto,
+				1 + descendant_count AS cost
 			FROM tops p
 		), chosen AS (
-			SELECT id FROM priced WHERE before < $3
+			-- Whole subtrees while they fit; the first always, however large.
+			SELECT id FROM priced WHERE upto <= $3 OR upto = cost
 		)
 		SELECT `+postColumns+`,
 			(SELECT count(*) FROM tops) > (SELECT count(*) FROM chosen) AS more

@@ -112,6 +112,9 @@ func (s *Server) routes(files fs.FS) {
 	e.GET(RouteStatic, s.static(files))
 	e.HEAD(RouteStatic, s.static(files))
 
+	// The API reads only and sets no cookies: no session, no CSRF.
+	s.apiRoutes(e)
+
 	u, _ := url.Parse(s.cfg.BaseURL)
 	app := e.Group("/", s.limitBody, s.loadSession, s.csrfCheck(u == nil || u.Scheme != "https"))
 	app.GET(RouteHome, s.home)
