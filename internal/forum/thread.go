@@ -36,6 +36,7 @@ type Thread struct {
 	StanceHelps    int       `db:"stance_helps"`
 	StanceHinders  int       `db:"stance_hinders"`
 	StanceMixed    int       `db:"stance_mixed"`
+	Visible        bool      `db:"visible"` // false while its opening post is hidden or removed
 }
 
 // StanceTotal is how many people have taken a stance in the thread.
@@ -69,6 +70,7 @@ type Post struct {
 	EditCount       int        `db:"edit_count"`
 	ChildCount      int        `db:"child_count"`
 	DescendantCount int        `db:"descendant_count"`
+	ModVersion      int        `db:"mod_version"`
 }
 
 // Public reports whether anyone may read the post.

@@ -11,7 +11,7 @@ import (
 
 const postColumns = `p.id, p.thread_id, p.parent_id, p.author_id, u.username AS author_name, p.path,
 	p.depth, p.top_id, p.body_source, p.body_html, COALESCE(p.stance, '') AS stance, p.status,
-	p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count`
+	p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count, p.mod_version`
 
 // postRow scans a post; the path arrives as a PostgreSQL array.
 type postRow struct {
@@ -307,12 +307,14 @@ func (s *Store) DeletePost(ctx context.Context, postID, byID int64, byModerator 
 		status = forum.StatusRemoved
 	}
 	return s.inTx(ctx, func(tx *sqlxTx) error {
-		var threadID int64
-		err := tx.GetContext(ctx, &threadID, `UPDATE posts SET status = $2 WHERE id = $1 RETURNING thread_id`, postID, status)
-		if err != nil {
+		var p struct {
+			ThreadID int64 `db:"thread_id"`
+			Depth    int   `db:"depth"`
+		}
+		if err := tx.GetContext(ctx, &p, `SELECT thread_id, depth FROM posts WHERE id = $1 FOR UPDATE`, postID); err != nil {
 			return notFound(err, "Post")
 		}
-		if err := bumpThread(ctx, tx, threadID); err != nil {
+		if err := setPostStatus(ctx, tx, postID, p.ThreadID, p.Depth, status); err != nil {
 			return err
 		}
 		if byModerator {

@@ -12,7 +12,7 @@ import (
 
 const threadColumns = `t.id, t.category_id, c.slug AS category_slug, c.name AS category_name,
 	t.author_id, u.username AS author_name, t.title, t.slug, t.created_at, t.last_activity_at,
-	t.reply_count, t.pinned, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed`
+	t.reply_count, t.pinned, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed, t.visible`
 
 const threadFrom = ` FROM threads t JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id `
 
@@ -75,7 +75,7 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 30
 	}
-	var where []string
+	where := []string{"t.visible"}
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -105,10 +105,7 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 			where = append(where, fmt.Sprintf("(t.last_activity_at, t.id) < (%s, %s)", arg(c.at), arg(c.id)))
 		}
 	}
-	q := `SELECT ` + threadColumns + threadFrom
-	if len(where) > 0 {
-		q += "WHERE " + strings.Join(where, " AND ")
-	}
+	q := `SELECT ` + threadColumns + threadFrom + "WHERE " + strings.Join(where, " AND ")
 	q += " ORDER BY " + order + " LIMIT " + arg(f.Limit+1)
 	page := &ThreadPage{}
 	if err := s.db.SelectContext(ctx, &page.Threads, q, args...); err != nil {

@@ -59,19 +59,21 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*forum.User, error) {
 	return u, nil
 }
 
-// SuspendUser bars a user from writing until `until` and revokes every session of theirs,
-// in one transaction, so the suspension takes effect at once on every instance.
-func (s *Store) SuspendUser(ctx context.Context, userID int64, until time.Time, reason string) error {
-	return s.inTx(ctx, func(tx *sqlxTx) error {
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE users SET suspended_until = $2, suspension_reason = $3,
-				suspension_count = suspension_count + 1
-			WHERE id = $1`, userID, until, reason); err != nil {
-			return fmt.Errorf("suspend user %d: %w", userID, err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
-			return fmt.Errorf("revoke sessions of user %d: %w", userID, err)
-		}
-		return nil
-	})
+// suspendTx bars a user from writing until `until` and revokes every session of theirs,
+// so the suspension takes effect at once on every instance.
+func suspendTx(ctx context.Context, tx *sqlxTx, userID int64, until time.Time, reason string) error {
+	res, err := tx.ExecContext(ctx, `
+		UPDATE users SET suspended_until = $2, suspension_reason = $3,
+			suspension_count = suspension_count + 1
+		WHERE id = $1`, userID, until, reason)
+	if err != nil {
+		return fmt.Errorf("suspend user %d: %w", userID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return forum.Errorf(forum.ENotFound, "User not found.")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("revoke sessions of user %d: %w", userID, err)
+	}
+	return nil
 }

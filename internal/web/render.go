@@ -54,11 +54,18 @@ func newRenderer(files fs.FS) (*renderer, error) {
 		return nil, fmt.Errorf("hash static files: %w", err)
 	}
 	funcs := template.FuncMap{
-		"asset":         r.assetURL,
-		"ago":           ago,
-		"isotime":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"fulltime":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"add":           func(a, b int) int { return a + b },
+		"asset":       r.assetURL,
+		"ago":         ago,
+		"isotime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"fulltime":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"add":         func(a, b int) int { return a + b },
+		"flagReasons": func() []string { return forum.FlagReasons },
+		"reasonLabel": reasonLabel,
+		"now":         time.Now,
+		"outcomeLabel": func(o *string) string {
+			return map[string]string{"dismiss": "dismissed: the post stays", "hide": "the post was hidden",
+				"restore": "the post was restored", "delete": "the post was deleted"}[*o]
+		},
 		"stanceChoices": func() []string { return []string{"", "helps", "hinders", "mixed"} },
 		"modActions": func(t *forum.Thread) []string {
 			lock, pin := "lock", "pin"
@@ -193,3 +200,14 @@ const plain500 = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 
 // csrfToken is the token forms on this page carry.
 func (s *Server) csrfToken(c *gin.Context) string { return csrf.Token(c.Request) }
+
+// reasonLabel is a flag reason in words.
+func reasonLabel(r string) string {
+	switch r {
+	case "off_topic":
+		return "off topic"
+	case "abuse":
+		return "abuse or harassment"
+	}
+	return r
+}

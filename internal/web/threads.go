@@ -47,14 +47,7 @@ func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	app.GET(RoutePostHistory, s.history)
 	app.GET(RouteUser, s.userPage)
 	app.GET(RouteAbout, s.about)
-
-	mod := app.Group("/", s.requireUser, s.requireModerator)
-	for route, setting := range map[string]store.ThreadSetting{
-		RouteModLock: store.SettingLock, RouteModUnlock: store.SettingUnlock,
-		RouteModPin: store.SettingPin, RouteModUnpin: store.SettingUnpin,
-	} {
-		mod.POST(route, s.setThread(setting))
-	}
+	s.moderationRoutes(app)
 }
 
 // idParam parses a positive id from the path; anything else is a 404.
