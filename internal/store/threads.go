@@ -156,9 +156,9 @@ func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, e
 		}
 		if _, err := tx.ExecContext(ctx, `
 			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id)
-			INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key)
-			SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, '') FROM id`,
-			threadID, n.AuthorID, n.BodySource, n.BodyHTML, n.IdempotencyKey); err != nil {
+			INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key, title)
+			SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, ''), $6 FROM id`,
+			threadID, n.AuthorID, n.BodySource, n.BodyHTML, n.IdempotencyKey, n.Title); err != nil {
 			return fmt.Errorf("insert opening post: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE categories SET thread_count = thread_count + 1 WHERE id = $1`, n.CategoryID); err != nil {

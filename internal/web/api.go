@@ -22,6 +22,7 @@ func (s *Server) apiRoutes(e *gin.Engine) {
 	e.GET(RouteAPIThreads, s.apiThreads)
 	e.GET(RouteAPIThread, s.apiThread)
 	e.GET(RouteAPIPost, s.apiPost)
+	e.GET(RouteAPISearch, s.apiSearch)
 }
 
 type apiThread struct {

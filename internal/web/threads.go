@@ -48,6 +48,7 @@ func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	app.GET(RouteUser, s.userPage)
 	app.GET(RouteAbout, s.about)
 	s.moderationRoutes(app)
+	app.GET(RouteSearch, s.search)
 }
 
 // idParam parses a positive id from the path; anything else is a 404.
@@ -579,3 +580,5 @@ func (s *Server) setThread(setting store.ThreadSetting) gin.HandlerFunc {
 		c.Redirect(http.StatusSeeOther, threadURL(id, ""))
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
