@@ -19,6 +19,7 @@ import (
 
 	"forum/internal/config"
 	"forum/internal/forum"
+	"forum/internal/live"
 	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/store"
@@ -133,12 +134,17 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS})
+	hub, err := live.New(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	go hub.Run(ctx)
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS, Live: hub})
 	if err != nil {
 		return err
 	}
 	go srv.Background(ctx)
-	return web.Serve(ctx, cfg.Addr, srv.Handler(), 20*time.Second)
+	return web.Serve(ctx, cfg.Addr, srv.Handler(), 20*time.Second, srv.Shutdown)
 }
 
 func userCmd(ctx context.Context, st *store.Store, args []string, roleName string, stdin io.Reader) error {

@@ -131,9 +131,11 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			return fmt.Errorf("count post: %w", err)
 		}
 		if n.Stance != "" {
-			return setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance)
+			if err := setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance); err != nil {
+				return err
+			}
 		}
-		return nil
+		return addEvent(ctx, tx, n.ThreadID, id, "reply")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reply in thread %d: %w", n.ThreadID, err)
@@ -290,6 +292,9 @@ func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, ht
 			return fmt.Errorf("edit post %d: %w", postID, err)
 		}
 		if err := bumpThread(ctx, tx, threadID); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, threadID, postID, "edit"); err != nil {
 			return err
 		}
 		if logAsModerator {

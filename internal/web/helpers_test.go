@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"crypto/rand"
 	"html"
 	"io"
@@ -11,9 +12,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"forum/internal/config"
 	"forum/internal/forum"
+	"forum/internal/live"
 	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/store"
@@ -34,7 +37,13 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db := testdb.New(t)
+	return newEnvOn(t, testdb.New(t))
+}
+
+// newEnvOn builds another server instance on an existing database, as a second
+// instance behind a load balancer would be.
+func newEnvOn(t *testing.T, db *testdb.DB) *env {
+	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	cfg := &config.Config{DatabaseURL: db.URL, Addr: "127.0.0.1:0", BaseURL: "http://forum.test",
@@ -43,13 +52,24 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hub, err := live.New(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	go hub.Run(hubCtx)
 	st := store.New(db.DB)
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS})
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS,
+		Live: hub, Heartbeat: 100 * time.Millisecond, MaxStreamsPerIP: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		srv.Shutdown()
+		ts.Close()
+		stopHub()
+	})
 	return &env{t: t, db: db, store: st, server: srv, http: ts, hasher: hasher}
 }
 

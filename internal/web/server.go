@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forum/internal/config"
+	"forum/internal/live"
 	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/session"
@@ -40,7 +41,12 @@ type Deps struct {
 	Store  *store.Store
 	Hasher *password.Hasher
 	Markup *markup.Renderer
-	Files  fs.FS // web/templates and web/static
+	Files  fs.FS     // web/templates and web/static
+	Live   *live.Hub // thread events from PostgreSQL; nil disables live updates
+	// Heartbeat is the idle interval between keep-alive comments on event streams.
+	Heartbeat time.Duration
+	// MaxStreamsPerIP caps the event streams one address may hold open on this instance.
+	MaxStreamsPerIP int
 }
 
 // Server is the forum's HTTP handler.
@@ -55,6 +61,9 @@ type Server struct {
 	aboutHTML  template.HTML
 	metrics    *metrics
 	engine     *gin.Engine
+	hub        *live.Hub
+	heartbeat  time.Duration
+	streams    *streams
 }
 
 // New builds the server and its routes.
@@ -77,6 +86,15 @@ func New(d Deps) (*Server, error) {
 		sessionKey: d.Config.SessionKey,
 		sessions:   session.NewStore(d.Store, d.Config.SessionKey, d.Config.Secure()),
 		metrics:    newMetrics(d.Store.DB().DB),
+		hub:        d.Live,
+		heartbeat:  d.Heartbeat,
+		streams:    newStreams(d.MaxStreamsPerIP),
+	}
+	if s.heartbeat <= 0 {
+		s.heartbeat = 15 * time.Second
+	}
+	if s.streams.limit <= 0 {
+		s.streams.limit = 6
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -125,11 +143,13 @@ func (s *Server) routes(files fs.FS) {
 	app.POST(RouteLogout, s.logout)
 
 	s.forumRoutes(app)
+	s.feedRoutes(&e.RouterGroup) // no session or CSRF cookie on public, cacheable feeds
 }
 
 // Serve runs the HTTP server until ctx ends, then shuts down gracefully: in-flight
 // requests get up to grace to finish.
-func Serve(ctx context.Context, addr string, h http.Handler, grace time.Duration) error {
+// onShutdown runs when shutdown begins (it ends long-lived streams).
+func Serve(ctx context.Context, addr string, h http.Handler, grace time.Duration, onShutdown func()) error {
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           h,
@@ -138,6 +158,9 @@ func Serve(ctx context.Context, addr string, h http.Handler, grace time.Duration
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+	}
+	if onShutdown != nil {
+		srv.RegisterOnShutdown(onShutdown)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

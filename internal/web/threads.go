@@ -49,6 +49,7 @@ func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	app.GET(RouteAbout, s.about)
 	s.moderationRoutes(app)
 	app.GET(RouteSearch, s.search)
+	app.GET(RouteEvents, s.events)
 }
 
 // idParam parses a positive id from the path; anything else is a 404.

@@ -1,0 +1,275 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"forum/internal/feed"
+	"forum/internal/forum"
+	"forum/internal/store"
+)
+
+// Feed paths from DESIGN.md's public contract, without their extension: RSS 2.0 at
+// PATH.rss and Atom 1.0 at PATH.atom. Feed readers hold these URLs: never rename them.
+const (
+	RouteFeedForum    = "/feed"
+	RouteFeedCategory = "/c/:slug/feed"
+	RouteFeedThread   = "/t/:id/feed"
+	RouteFeedUser     = "/u/:name/feed"
+	RouteFeedPost     = "/p/:id/feed"
+	RouteFeedModLog   = "/modlog/feed"
+)
+
+// feedCacheControl lets readers and shared caches reuse a feed for a minute; after that
+// a conditional request costs one small query and a 304.
+const feedCacheControl = "public, max-age=60"
+
+var feedContentType = map[feed.Format]string{
+	feed.RSS:  "application/rss+xml; charset=utf-8",
+	feed.Atom: "application/atom+xml; charset=utf-8",
+}
+
+// feedSource is what a feed URL names: the feed's description and which posts it shows,
+// or, when scope is nil, the moderation log.
+type feedSource struct {
+	meta  feed.Meta
+	scope *store.FeedScope
+}
+
+type feedResolver func(c *gin.Context) (*feedSource, error)
+
+// feedRoutes registers every feed in both formats. Feeds are public and the same for
+// everyone, so r should be a group without the session and CSRF middleware: a response
+// marked Cache-Control: public must not carry a Set-Cookie, or a shared cache would hand
+// one visitor's CSRF cookie to every other.
+func (s *Server) feedRoutes(r *gin.RouterGroup) {
+	for path, resolve := range map[string]feedResolver{
+		RouteFeedForum:    s.forumFeed,
+		RouteFeedCategory: s.categoryFeed,
+		RouteFeedThread:   s.threadFeed,
+		RouteFeedUser:     s.userFeed,
+		RouteFeedPost:     s.postFeed,
+		RouteFeedModLog:   s.modLogFeed,
+	} {
+		for _, format := range []feed.Format{feed.RSS, feed.Atom} {
+			h := s.serveFeed(format, resolve)
+			r.GET(path+"."+string(format), h)
+			r.HEAD(path+"."+string(format), h)
+		}
+	}
+}
+
+// serveFeed answers one feed request: find what the URL names (404 if nothing), read
+// the feed's validator, answer 304 when the reader already has this state, and only
+// otherwise read the items and build the document.
+func (s *Server) serveFeed(format feed.Format, resolve feedResolver) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx := c.Request.Context()
+		src, err := resolve(c)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		base := s.cfg.BaseURL
+		var v feed.Validator
+		if src.scope == nil {
+			newest, err := s.store.ModLogNewest(ctx)
+			if err != nil {
+				s.error(c, err)
+				return
+			}
+			v = feed.ModLogValidator(base, src.meta, format, newest)
+		} else {
+			stamps, err := s.store.FeedStamps(ctx, *src.scope)
+			if err != nil {
+				s.error(c, err)
+				return
+			}
+			v = feed.PostsValidator(base, src.meta, format, stamps)
+		}
+		if notModified(c.Request, v) {
+			setFeedHeaders(c, v)
+			c.Status(http.StatusNotModified)
+			return
+		}
+		var f *feed.Feed
+		if src.scope == nil {
+			entries, err := s.store.ModLog(ctx, store.LogFilter{Limit: store.FeedLimit})
+			if err != nil {
+				s.error(c, err)
+				return
+			}
+			f = feed.ModLog(base, src.meta, entries)
+		} else {
+			posts, err := s.store.FeedPosts(ctx, *src.scope)
+			if err != nil {
+				s.error(c, err)
+				return
+			}
+			f = feed.Posts(base, src.meta, posts)
+		}
+		body, err := f.Render(format)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		// A write between the two reads makes the items newer than v: the validator sent
+		// describes the items sent, so the next poll compares against what the reader has.
+		setFeedHeaders(c, f.Validator(format))
+		c.Data(http.StatusOK, feedContentType[format], body)
+	}
+}
+
+func setFeedHeaders(c *gin.Context, v feed.Validator) {
+	h := c.Writer.Header()
+	h.Set("ETag", `"`+v.Tag+`"`)
+	h.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("Cache-Control", feedCacheControl)
+}
+
+// notModified applies RFC 9110's preconditions for GET and HEAD: If-None-Match decides
+// when present (weak comparison, a list of tags, or "*"); only without it does
+// If-Modified-Since, compared at HTTP-date precision.
+func notModified(r *http.Request, v feed.Validator) bool {
+	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 {
+		return etagMatches(strings.Join(inm, ","), `"`+v.Tag+`"`)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	if err != nil {
+		return false // an unparsable date is ignored, as the RFC asks
+	}
+	return !v.LastModified.After(t)
+}
+
+// etagMatches reports whether the If-None-Match value list names etag (a quoted tag).
+// Comparison is weak, so W/"x" matches "x". A malformed member is skipped, not fatal.
+func etagMatches(list, etag string) bool {
+	if strings.TrimSpace(list) == "*" {
+		return true
+	}
+	for {
+		list = strings.TrimLeft(list, " \t,")
+		if list == "" {
+			return false
+		}
+		list = strings.TrimPrefix(list, "W/")
+		if list[0] != '"' {
+			i := strings.IndexByte(list, ',')
+			if i < 0 {
+				return false
+			}
+			list = list[i+1:]
+			continue
+		}
+		end := strings.IndexByte(list[1:], '"')
+		if end < 0 {
+			return false
+		}
+		if list[:end+2] == etag {
+			return true
+		}
+		list = list[end+2:]
+	}
+}
+
+func (s *Server) forumFeed(*gin.Context) (*feedSource, error) {
+	return &feedSource{
+		meta: feed.Meta{
+			Title:       SiteName + ": new threads",
+			Description: "New threads on " + SiteName + ", newest first.",
+			Page:        RouteHome, Path: RouteFeedForum,
+		},
+		scope: &store.FeedScope{},
+	}, nil
+}
+
+func (s *Server) categoryFeed(c *gin.Context) (*feedSource, error) {
+	cat, err := s.store.CategoryBySlug(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		return nil, err
+	}
+	desc := cat.Description
+	if desc == "" {
+		desc = "New threads in " + cat.Name + ", newest first."
+	}
+	page := "/c/" + cat.Slug
+	return &feedSource{
+		meta:  feed.Meta{Title: cat.Name + ": new threads · " + SiteName, Description: desc, Page: page, Path: page + "/feed"},
+		scope: &store.FeedScope{CategoryID: cat.ID},
+	}, nil
+}
+
+func (s *Server) threadFeed(c *gin.Context) (*feedSource, error) {
+	id, ok := idParam(c, "id")
+	if !ok {
+		return nil, forum.Errorf(forum.ENotFound, "There is no such thread.")
+	}
+	t, err := s.store.ThreadByID(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return &feedSource{
+		meta: feed.Meta{
+			Title:       t.Title + " · " + SiteName,
+			Description: "New posts in “" + t.Title + "”, newest first.",
+			Page:        threadURL(t.ID, t.Slug), Path: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed",
+		},
+		scope: &store.FeedScope{ThreadID: t.ID},
+	}, nil
+}
+
+func (s *Server) userFeed(c *gin.Context) (*feedSource, error) {
+	u, err := s.store.UserByName(c.Request.Context(), c.Param("name"))
+	if err != nil {
+		return nil, err
+	}
+	page := "/u/" + u.Username
+	return &feedSource{
+		meta: feed.Meta{
+			Title:       u.Username + "’s posts · " + SiteName,
+			Description: "Posts by " + u.Username + ", newest first.",
+			Page:        page, Path: page + "/feed",
+		},
+		scope: &store.FeedScope{AuthorID: u.ID},
+	}, nil
+}
+
+func (s *Server) postFeed(c *gin.Context) (*feedSource, error) {
+	ctx := c.Request.Context()
+	id, ok := idParam(c, "id")
+	if !ok {
+		return nil, forum.Errorf(forum.ENotFound, "There is no such post.")
+	}
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return nil, err
+	}
+	page := "/p/" + strconv.FormatInt(p.ID, 10)
+	return &feedSource{
+		meta: feed.Meta{
+			Title:       "Replies below post #" + strconv.FormatInt(p.ID, 10) + " in “" + t.Title + "” · " + SiteName,
+			Description: "Replies anywhere below post #" + strconv.FormatInt(p.ID, 10) + ", newest first.",
+			Page:        page, Path: page + "/feed",
+		},
+		scope: &store.FeedScope{Below: p},
+	}, nil
+}
+
+func (s *Server) modLogFeed(*gin.Context) (*feedSource, error) {
+	return &feedSource{meta: feed.Meta{
+		Title:       "Moderation log · " + SiteName,
+		Description: "Every moderator act on " + SiteName + ", newest first.",
+		Page:        RouteModLog, Path: RouteFeedModLog,
+	}}, nil
+}
