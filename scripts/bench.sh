@@ -23,5 +23,5 @@ fi
 
 printf '\n==> go test -bench\n'
 status=0
-go test -run '^$' -bench . -benchmem -count 5 ./... "$@" || status=$?
+go test -run '^$' -bench . -benchmem -count 3 -benchtime 1s ./... "$@" | tee "${TMPDIR:-/tmp}/forum-bench.txt" || status=$?
 exit "$status"

@@ -166,7 +166,7 @@ func (s *Server) events(c *gin.Context) {
 // eventData renders a post as the page shows it to a reader, as one line of JSON.
 func (s *Server) eventData(p forum.Post, tc *treeCtx) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := s.render.pages["thread"].ExecuteTemplate(&buf, "node", &node{Post: p, ctx: tc}); err != nil {
+	if err := s.render.pages["thread"].ExecuteTemplate(&buf, "node", newNode(p, tc, time.Now())); err != nil {
 		return nil, fmt.Errorf("render node %d: %w", p.ID, err)
 	}
 	return json.Marshal(liveEvent{PostID: p.ID, ParentID: p.ParentID, Depth: p.Depth, HTML: p.BodyHTML, Node: buf.String()})

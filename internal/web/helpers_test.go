@@ -27,7 +27,7 @@ import (
 
 // env is one test's forum: a real database, the real handler, a real HTTP server.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *testdb.DB
 	store  *store.Store
 	server *web.Server
@@ -35,14 +35,14 @@ type env struct {
 	hasher *password.Hasher
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvOn(t, testdb.New(t))
 }
 
 // newEnvOn builds another server instance on an existing database, as a second
 // instance behind a load balancer would be.
-func newEnvOn(t *testing.T, db *testdb.DB) *env {
+func newEnvOn(t testing.TB, db *testdb.DB) *env {
 	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)

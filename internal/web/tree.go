@@ -15,11 +15,21 @@ const maxDepth = 8
 // treeBudget is how many posts one page of a thread shows at most.
 const treeBudget = 200
 
-// node is one post placed in the tree for a template.
+// node is one post placed in the tree for a template. What the template asks of each
+// post is worked out once here, so rendering a large tree does no per-field method
+// calls through reflection.
 type node struct {
 	Post     forum.Post
 	Children []*node
-	ctx      *treeCtx
+	Readable bool   // the viewer may read the content
+	CanEdit  bool   // the viewer may edit or delete it
+	CanReply bool   // the viewer may reply to it
+	CanFlag  bool   // the viewer may flag it
+	Continue bool   // at the depth limit, with replies on their own page
+	Focused  bool   // the post a /p/:id page is about
+	CSRF     string // the form token for the node's inline forms
+	IdemKey  string // a fresh idempotency key for its reply form
+	Viewer   *forum.User
 }
 
 // treeCtx is what every node of one page shares.
@@ -31,48 +41,29 @@ type treeCtx struct {
 	Focus    int64 // the post a /p/:id page is about
 }
 
-// Readable reports whether the viewer may read this post's content.
-func (n *node) Readable() bool { return n.Post.Readable(n.ctx.User) }
-
-// CanEdit reports whether the viewer may edit or delete this post.
-func (n *node) CanEdit() bool { return n.Post.CanEdit(n.ctx.User) }
-
-// CanReply reports whether the viewer may reply to this post.
-func (n *node) CanReply() bool {
-	u := n.ctx.User
-	return u != nil && !n.ctx.Locked && n.Post.Public() && !u.Suspended(time.Now())
+func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
+	u := ctx.User
+	n := &node{
+		Post: p, Readable: p.Readable(u), CanEdit: p.CanEdit(u),
+		CanReply: u != nil && !ctx.Locked && p.Public() && !u.Suspended(now),
+		CanFlag:  u != nil && p.Public() && u.ID != p.AuthorID,
+		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
+		Focused:  ctx.Focus == p.ID, CSRF: ctx.CSRF, Viewer: u,
+	}
+	if n.CanReply {
+		n.IdemKey = newIdemKey()
+	}
+	return n
 }
-
-// CanFlag reports whether the viewer may flag this post.
-func (n *node) CanFlag() bool {
-	u := n.ctx.User
-	return u != nil && n.Post.Public() && u.ID != n.Post.AuthorID
-}
-
-// Continue reports a post at the depth limit whose replies live on its own page.
-func (n *node) Continue() bool {
-	return n.Post.Depth >= n.ctx.MaxDepth && n.Post.ChildCount > 0
-}
-
-// Focused marks the post a /p/:id page is about.
-func (n *node) Focused() bool { return n.ctx.Focus == n.Post.ID }
-
-// CSRF is the form token for the node's inline forms.
-func (n *node) CSRF() string { return n.ctx.CSRF }
-
-// Viewer is the logged-in user, if any.
-func (n *node) Viewer() *forum.User { return n.ctx.User }
-
-// IdemKey is a fresh idempotency key for a reply form.
-func (n *node) IdemKey() string { return newIdemKey() }
 
 // buildTree turns posts in path order into a forest: a post whose parent is not in
 // the list (the opening post, or a subtree's top) becomes a root.
 func buildTree(posts []forum.Post, ctx *treeCtx, newestFirst bool) []*node {
 	byID := make(map[int64]*node, len(posts))
 	var roots []*node
+	now := time.Now()
 	for _, p := range posts {
-		n := &node{Post: p, ctx: ctx}
+		n := newNode(p, ctx, now)
 		byID[p.ID] = n
 		if p.ParentID != nil {
 			if parent, ok := byID[*p.ParentID]; ok {
