@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -190,6 +191,10 @@ func userCmd(ctx context.Context, st *store.Store, args []string, roleName strin
 }
 
 func healthcheck(addr string) error {
+	// A server listening on every interface is reached through loopback.
+	if host, port, err := net.SplitHostPort(addr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
 	client := &http.Client{Timeout: 3 * time.Second}
 	resp, err := client.Get("http://" + addr + "/healthz")
 	if err != nil {
