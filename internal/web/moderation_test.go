@@ -86,6 +86,21 @@ func TestFlagsHideAtThreshold(t *testing.T) {
 		}
 	})
 
+	t.Run("HiddenOpeningPostHidesTheTitle", func(t *testing.T) {
+		g := e.thread(author, "A title nobody should read")
+		for _, n := range []string{"flagger1", "flagger2", "flagger3"} {
+			e.login(n).post("/p/"+strconv.FormatInt(g.root, 10)+"/flag", url.Values{"reason": {"abuse"}})
+		}
+		_, body := e.client().get("/t/" + strconv.FormatInt(g.thread.ID, 10))
+		if strings.Contains(body, "nobody should read") {
+			t.Fatal("a hidden opening post's title is shown")
+		}
+		_, body = e.client().get("/")
+		if strings.Contains(body, "nobody should read") {
+			t.Fatal("a thread with a hidden opening post is listed")
+		}
+	})
+
 	t.Run("AuthorStillSeesItWithNotice", func(t *testing.T) {
 		_, body := e.login("author").get(tpath)
 		wantContains(t, body, "a dubious claim", "only you")

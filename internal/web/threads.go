@@ -184,7 +184,11 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 	if newest {
 		v.Sort = "new"
 	}
-	s.html(c, status, "thread", t.Title, v, feedLink{Title: t.Title + ": replies", Base: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed"})
+	title := t.Title
+	if !t.Visible && !v.Root.Readable {
+		title = v.Root.Post.Placeholder()
+	}
+	s.html(c, status, "thread", title, v, feedLink{Title: title + ": replies", Base: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed"})
 }
 
 type postView struct {
