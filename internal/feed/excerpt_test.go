@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-func TestExcerpt(t *testing.T) {
+func TestFeedExcerpt(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"<p>Hello <em>world</em></p>", "Hello world"},
 		{"<p>One</p><p>Two</p>", "One Two"},
@@ -26,7 +26,7 @@ func TestExcerpt(t *testing.T) {
 	}
 }
 
-func TestClean(t *testing.T) {
+func TestFeedClean(t *testing.T) {
 	for in, want := range map[string]string{
 		"plain ✓ 🏃 مرحبا":  "plain ✓ 🏃 مرحبا",
 		"a\x00b\x0bc\x1fd": "a\uFFFDb\uFFFDc\uFFFDd",

@@ -67,7 +67,7 @@ func wellFormed(t *testing.T, b []byte) {
 	}
 }
 
-func TestPostsRSS(t *testing.T) {
+func TestFeedPostsRSS(t *testing.T) {
 	raw, f := render(t, feed.Posts(base, meta, samplePosts()), feed.RSS)
 	if f.FeedType != "rss" || f.FeedVersion != "2.0" {
 		t.Fatalf("type %s %s", f.FeedType, f.FeedVersion)
@@ -104,7 +104,7 @@ func TestPostsRSS(t *testing.T) {
 	hostileSurvives(t, f.Items[0].Content)
 }
 
-func TestPostsAtom(t *testing.T) {
+func TestFeedPostsAtom(t *testing.T) {
 	_, f := render(t, feed.Posts(base, meta, samplePosts()), feed.Atom)
 	if f.FeedType != "atom" || f.FeedVersion != "1.0" {
 		t.Fatalf("type %s %s", f.FeedType, f.FeedVersion)
@@ -145,7 +145,7 @@ func hostileSurvives(t *testing.T, content string) {
 	}
 }
 
-func TestCDATATerminatorInRSS(t *testing.T) {
+func TestFeedCDATATerminatorInRSS(t *testing.T) {
 	posts := []forum.FeedPost{{ID: 1, ThreadID: 1, ThreadTitle: "Title here", Depth: 0, AuthorName: "a",
 		BodyHTML: "<pre><code>x]]>y]]]]>z</code></pre>", CreatedAt: t0}}
 	raw, f := render(t, feed.Posts(base, meta, posts), feed.RSS)
@@ -198,7 +198,7 @@ type atomDoc struct {
 	} `xml:"entry"`
 }
 
-func TestRequiredElements(t *testing.T) {
+func TestFeedRequiredElements(t *testing.T) {
 	for _, posts := range [][]forum.FeedPost{samplePosts(), nil} {
 		f := feed.Posts(base, meta, posts)
 		rb, _ := render(t, f, feed.RSS)
@@ -243,7 +243,7 @@ func TestRequiredElements(t *testing.T) {
 	}
 }
 
-func TestValidator(t *testing.T) {
+func TestFeedValidator(t *testing.T) {
 	posts := samplePosts()
 	// The store's stamps have no bodies, titles or names.
 	stamps := make([]forum.FeedPost, len(posts))
@@ -288,7 +288,7 @@ func TestValidator(t *testing.T) {
 	}
 }
 
-func TestModLog(t *testing.T) {
+func TestFeedModLog(t *testing.T) {
 	entries := []forum.LogEntry{
 		{ID: 9, Moderator: "mod1", Action: "hide_post", TargetType: "post", TargetID: 42,
 			Reason: "spam ×2", Note: "<script>alert(1)</script> & more", CreatedAt: t0.Add(time.Minute)},

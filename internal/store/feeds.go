@@ -137,6 +137,7 @@ func (s *Store) FeedPosts(ctx context.Context, sc FeedScope) ([]forum.FeedPost, 
 		JOIN posts p ON p.id = w.id
 		JOIN threads t ON t.id = p.thread_id
 		JOIN users u ON u.id = p.author_id
+		WHERE t.visible -- a thread whose opening post is hidden lends no title to any feed
 		ORDER BY p.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read feed items: %w", err)

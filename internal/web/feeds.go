@@ -215,6 +215,9 @@ func (s *Server) threadFeed(c *gin.Context) (*feedSource, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !t.Visible {
+		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.")
+	}
 	return &feedSource{
 		meta: feed.Meta{
 			Title:       t.Title + " · " + SiteName,
@@ -254,6 +257,9 @@ func (s *Server) postFeed(c *gin.Context) (*feedSource, error) {
 	t, err := s.store.ThreadByID(ctx, p.ThreadID)
 	if err != nil {
 		return nil, err
+	}
+	if !t.Visible {
+		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.")
 	}
 	page := "/p/" + strconv.FormatInt(p.ID, 10)
 	return &feedSource{
