@@ -168,6 +168,7 @@ func TestLiveEvents(t *testing.T) {
 	})
 
 	t.Run("PerIPCapReturns429", func(t *testing.T) {
+		a := newEnvOn(t, a.db) // an instance of its own: earlier streams may still be closing
 		var stops []func()
 		defer func() {
 			for _, s := range stops {

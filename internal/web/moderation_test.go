@@ -241,6 +241,21 @@ func TestModerationDecisions(t *testing.T) {
 		}
 	})
 
+	t.Run("HiddenPostCanBeRestoredFromTheThread", func(t *testing.T) {
+		p := e.reply(f, author, 0, "hidden without any flag")
+		decide(mod, p, "hide", nil)
+		_, body := mod.get(tpath)
+		form := `action="/mod/posts/` + id(p) + `/decide"`
+		wantContains(t, body, form, `name="action" value="restore"`)
+		resp, body := decide(mod, p, "restore", url.Values{"next": {tpath + "#p" + id(p)}})
+		wantStatus(t, resp, body, http.StatusSeeOther)
+		if loc := resp.Header.Get("Location"); loc != tpath+"#p"+id(p) {
+			t.Fatalf("redirected to %q", loc)
+		}
+		_, body = e.client().get(tpath)
+		wantContains(t, body, "hidden without any flag")
+	})
+
 	t.Run("LockAndPinAreLogged", func(t *testing.T) {
 		for _, a := range []string{"lock", "unlock", "pin", "unpin"} {
 			resp, body := mod.post("/mod/threads/"+strconv.FormatInt(f.thread.ID, 10)+"/"+a, nil)

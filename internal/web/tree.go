@@ -25,6 +25,7 @@ type node struct {
 	CanEdit  bool   // the viewer may edit or delete it
 	CanReply bool   // the viewer may reply to it
 	CanFlag  bool   // the viewer may flag it
+	CanMod   bool   // the viewer is a moderator: hide, restore or delete from here
 	Continue bool   // at the depth limit, with replies on their own page
 	Focused  bool   // the post a /p/:id page is about
 	CSRF     string // the form token for the node's inline forms
@@ -47,6 +48,7 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 		Post: p, Readable: p.Readable(u), CanEdit: p.CanEdit(u),
 		CanReply: u != nil && !ctx.Locked && p.Public() && !u.Suspended(now),
 		CanFlag:  u != nil && p.Public() && u.ID != p.AuthorID,
+		CanMod:   u.IsModerator(),
 		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
 		Focused:  ctx.Focus == p.ID, CSRF: ctx.CSRF, Viewer: u,
 	}
