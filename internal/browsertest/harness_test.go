@@ -2,14 +2,12 @@ package browsertest
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,16 +25,13 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"forum/internal/config"
 	"forum/internal/forum"
-	"forum/internal/live"
 	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/seed"
 	"forum/internal/store"
 	"forum/internal/testdb"
-	"forum/internal/web"
-	webfiles "forum/web"
+	"forum/internal/webtest"
 )
 
 // readmeScreenshots makes TestScreenshots write the README's images into
@@ -71,43 +66,8 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	db := testdb.New(t)
-	// The base URL is read when the server is built, so listen first.
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	cfg := &config.Config{DatabaseURL: db.URL, Addr: ts.Listener.Addr().String(), BaseURL: base,
-		SessionKey: key, FlagThreshold: 3}
-	hasher, err := password.New(password.Cheap())
-	if err != nil {
-		ts.Close()
-		t.Fatal(err)
-	}
-	// Live updates as in production: thread pages open an event stream.
-	hub, err := live.New(db.URL)
-	if err != nil {
-		ts.Close()
-		t.Fatalf("live hub: %v", err)
-	}
-	hubCtx, stopHub := context.WithCancel(context.Background())
-	go hub.Run(hubCtx)
-	st := store.New(db.DB)
-	md := markup.New()
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: md, Files: webfiles.FS, Live: hub})
-	if err != nil {
-		stopHub()
-		ts.Close()
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
-	ts.Start()
-	t.Cleanup(func() {
-		srv.Shutdown() // ends open event streams, so Close does not wait for them
-		ts.Close()
-		stopHub()
-	})
-	return &site{t: t, URL: base, store: st, hasher: hasher, md: md}
+	in := webtest.Start(t, testdb.New(t), webtest.Options{})
+	return &site{t: t, URL: in.URL, store: in.Store, hasher: in.Hasher, md: in.Markup}
 }
 
 // seed runs the real seed: the event's categories and opening threads.

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"crypto/rand"
 	"html"
 	"io"
 	"net/http"
@@ -14,15 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"forum/internal/config"
 	"forum/internal/forum"
-	"forum/internal/live"
-	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/store"
 	"forum/internal/testdb"
 	"forum/internal/web"
-	webfiles "forum/web"
+	"forum/internal/webtest"
 )
 
 // env is one test's forum: a real database, the real handler, a real HTTP server.
@@ -44,33 +39,11 @@ func newEnv(t testing.TB) *env {
 // instance behind a load balancer would be.
 func newEnvOn(t testing.TB, db *testdb.DB) *env {
 	t.Helper()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	cfg := &config.Config{DatabaseURL: db.URL, Addr: "127.0.0.1:0", BaseURL: "http://forum.test",
-		SessionKey: key, FlagThreshold: 3}
-	hasher, err := password.New(password.Cheap())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub, err := live.New(db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hubCtx, stopHub := context.WithCancel(context.Background())
-	go hub.Run(hubCtx)
-	st := store.New(db.DB)
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS,
-		Live: hub, Heartbeat: 100 * time.Millisecond, MaxStreamsPerIP: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		srv.Shutdown()
-		ts.Close()
-		stopHub()
+	in := webtest.Start(t, db, webtest.Options{
+		BaseURL:   "http://forum.test", // not the listener's: links must come from FORUM_BASE_URL
+		Heartbeat: 100 * time.Millisecond, MaxStreamsPerIP: 3,
 	})
-	return &env{t: t, db: db, store: st, server: srv, http: ts, hasher: hasher}
+	return &env{t: t, db: db, store: in.Store, server: in.Server, http: in.HTTP, hasher: in.Hasher}
 }
 
 // user creates an account directly in the store.
