@@ -19,9 +19,7 @@ import (
 
 func TestRenderMarkdown(t *testing.T) {
 	r := New()
-	tests := []struct {
-		name, src, want string
-	}{
+	tests := []renderCase{
 		{"emphasis and strong", "*a* and **b**", "<p><em>a</em> and <strong>b</strong></p>\n"},
 		{"strikethrough", "~~gone~~", "<p><del>gone</del></p>\n"},
 		{"inline code is escaped", "`<b>` & co", "<p><code>&lt;b&gt;</code> &amp; co</p>\n"},
@@ -55,24 +53,12 @@ func TestRenderMarkdown(t *testing.T) {
 		{"NUL replaced", "a\x00b", "<p>a\uFFFDb</p>\n"},
 		{"empty input", "", ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(tt.src)
-			if err != nil {
-				t.Fatalf("Render(%q): %v", tt.src, err)
-			}
-			if got != tt.want {
-				t.Errorf("Render(%q)\n got %q\nwant %q", tt.src, got, tt.want)
-			}
-		})
-	}
+	runRenderCases(t, r, tests)
 }
 
 func TestRenderLinks(t *testing.T) {
 	r := New()
-	tests := []struct {
-		name, src, want string
-	}{
+	tests := []renderCase{
 		{"https link gets rel", "[x](https://example.com/p)",
 			"<p><a href=\"https://example.com/p\" rel=\"nofollow ugc noopener\">x</a></p>\n"},
 		{"http link gets rel", "[x](http://example.com)",
@@ -99,17 +85,7 @@ func TestRenderLinks(t *testing.T) {
 		{"unparseable URL removed", "[x](<http://[::1>)", "<p>x</p>\n"},
 		{"reference definition to javascript removed", "[x][r]\n\n[r]: javascript:alert(1)", "<p>x</p>\n"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.Render(tt.src)
-			if err != nil {
-				t.Fatalf("Render(%q): %v", tt.src, err)
-			}
-			if got != tt.want {
-				t.Errorf("Render(%q)\n got %q\nwant %q", tt.src, got, tt.want)
-			}
-		})
-	}
+	runRenderCases(t, r, tests)
 }
 
 // TestPolicy exercises the bluemonday wall on its own, with raw HTML that
@@ -525,5 +501,23 @@ func TestCheckPostRejects(t *testing.T) {
 	}
 	if err := checkSnippet(`<b class="x">t</b>`); err == nil {
 		t.Error("checkSnippet accepted <b> with an attribute")
+	}
+}
+
+// renderCase is one Markdown source and the exact HTML it must render to.
+type renderCase struct{ name, src, want string }
+
+func runRenderCases(t *testing.T, r *Renderer, tests []renderCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := r.Render(tt.src)
+			if err != nil {
+				t.Fatalf("Render(%q): %v", tt.src, err)
+			}
+			if got != tt.want {
+				t.Errorf("Render(%q)\n got %q\nwant %q", tt.src, got, tt.want)
+			}
+		})
 	}
 }
