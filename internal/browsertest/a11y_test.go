@@ -176,7 +176,7 @@ func newFixture(s *site) *fixture {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := s.store.EditPost(s.t.Context(), r2.ID, tom.ID, edited, html, false); err != nil {
+	if err := s.store.EditPost(s.t.Context(), r2.ID, tom.ID, edited, html); err != nil {
 		s.t.Fatalf("edit: %v", err)
 	}
 

@@ -137,7 +137,7 @@ func (s *site) reply(author *forum.User, th *forum.Thread, parent *forum.Post, s
 		s.t.Fatal(err)
 	}
 	n := store.NewReply{ThreadID: th.ID, AuthorID: author.ID, BodySource: body, BodyHTML: html,
-		Stance: stance, IdempotencyKey: fmt.Sprintf("bt:%d:%s", author.ID, body)}
+		Stance: forum.Stance(stance), IdempotencyKey: fmt.Sprintf("bt:%d:%s", author.ID, body)}
 	if parent != nil {
 		n.ParentID = parent.ID
 	}

@@ -142,7 +142,7 @@ func ModLog(base string, m Meta, entries []forum.LogEntry) *Feed {
 	}
 	logURL := f.abs(m.Page)
 	for _, e := range entries {
-		action := strings.ReplaceAll(e.Action, "_", " ")
+		action := strings.ReplaceAll(string(e.Action), "_", " ")
 		target := e.TargetType + " #" + strconv.FormatInt(e.TargetID, 10)
 		if e.TargetLabel != "" {
 			target += " (" + e.TargetLabel + ")"

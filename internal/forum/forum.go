@@ -103,13 +103,15 @@ const (
 	EConflict     = "conflict"     // 409
 	ETooLarge     = "too_large"    // 413
 	ERateLimited  = "rate_limited" // 429
+	EUnavailable  = "unavailable"  // 503
 	EInternal     = "internal"     // 500
 )
 
 // Error is a domain error with a message that is safe to show to users.
 type Error struct {
-	Code    string
-	Message string
+	Code       string
+	Message    string
+	RetryAfter time.Duration // for ERateLimited: how long until the attempt may succeed
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -19,37 +19,29 @@ type Category struct {
 
 // Thread is a titled discussion whose opening post is the root of its reply tree.
 type Thread struct {
-	ID             int64     `db:"id"`
-	CategoryID     int       `db:"category_id"`
-	CategorySlug   string    `db:"category_slug"`
-	CategoryName   string    `db:"category_name"`
-	AuthorID       int64     `db:"author_id"`
-	AuthorName     string    `db:"author_name"`
-	Title          string    `db:"title"`
-	Slug           string    `db:"slug"`
-	CreatedAt      time.Time `db:"created_at"`
-	LastActivityAt time.Time `db:"last_activity_at"`
-	ReplyCount     int       `db:"reply_count"`
-	Pinned         bool      `db:"pinned"`
-	Locked         bool      `db:"locked"`
-	Version        int64     `db:"version"`
-	StanceHelps    int       `db:"stance_helps"`
-	StanceHinders  int       `db:"stance_hinders"`
-	StanceMixed    int       `db:"stance_mixed"`
-	Visible        bool      `db:"visible"` // false while its opening post is hidden or removed
+	ID             int64      `db:"id"`
+	CategoryID     int        `db:"category_id"`
+	CategorySlug   string     `db:"category_slug"`
+	CategoryName   string     `db:"category_name"`
+	AuthorID       int64      `db:"author_id"`
+	AuthorName     string     `db:"author_name"`
+	Title          string     `db:"title"`
+	Slug           string     `db:"slug"`
+	CreatedAt      time.Time  `db:"created_at"`
+	LastActivityAt time.Time  `db:"last_activity_at"`
+	ReplyCount     int        `db:"reply_count"`
+	Pinned         bool       `db:"pinned"`
+	Locked         bool       `db:"locked"`
+	Version        int64      `db:"version"`
+	StanceHelps    int        `db:"stance_helps"`
+	StanceHinders  int        `db:"stance_hinders"`
+	StanceMixed    int        `db:"stance_mixed"`
+	Visible        bool       `db:"visible"`        // Listed(OpeningStatus), kept for the listings' indexes
+	OpeningStatus  PostStatus `db:"opening_status"` // the opening post's status
 }
 
 // StanceTotal is how many people have taken a stance in the thread.
 func (t *Thread) StanceTotal() int { return t.StanceHelps + t.StanceHinders + t.StanceMixed }
-
-// Post statuses. Content is never destroyed; status decides who may read it.
-const (
-	StatusVisible = "visible"
-	StatusPending = "pending" // hidden automatically by flags, awaiting review
-	StatusHidden  = "hidden"  // hidden by a moderator
-	StatusDeleted = "deleted" // deleted by its author
-	StatusRemoved = "removed" // deleted by a moderator
-)
 
 // Post is one message in a thread's tree.
 type Post struct {
@@ -63,8 +55,9 @@ type Post struct {
 	TopID           *int64     `db:"top_id"`
 	BodySource      string     `db:"body_source"`
 	BodyHTML        string     `db:"body_html"`
-	Stance          string     `db:"stance"`
-	Status          string     `db:"status"`
+	Stance          Stance     `db:"stance"`
+	Status          PostStatus `db:"status"`
+	AuthorDeleted   bool       `db:"author_deleted"` // its author deleted it, whatever moderation decided
 	CreatedAt       time.Time  `db:"created_at"`
 	EditedAt        *time.Time `db:"edited_at"`
 	EditCount       int        `db:"edit_count"`
@@ -76,42 +69,8 @@ type Post struct {
 // Public reports whether anyone may read the post.
 func (p *Post) Public() bool { return p.Status == StatusVisible }
 
-// Readable reports whether u may read the post's content: everyone when it is public;
-// its author while it is hidden; moderators always (content is kept for the record).
-func (p *Post) Readable(u *User) bool {
-	switch {
-	case p.Public():
-		return true
-	case u == nil:
-		return false
-	case u.IsModerator():
-		return true
-	}
-	return u.ID == p.AuthorID && (p.Status == StatusPending || p.Status == StatusHidden)
-}
-
 // Placeholder is what stands in the tree for a post the reader may not see.
-func (p *Post) Placeholder() string {
-	switch p.Status {
-	case StatusPending:
-		return "[hidden pending review]"
-	case StatusHidden:
-		return "[hidden by a moderator]"
-	case StatusDeleted:
-		return "[deleted]"
-	case StatusRemoved:
-		return "[removed by a moderator]"
-	}
-	return ""
-}
-
-// CanEdit reports whether u may edit or delete the post.
-func (p *Post) CanEdit(u *User) bool {
-	if u == nil || p.Status == StatusDeleted || p.Status == StatusRemoved {
-		return false
-	}
-	return u.ID == p.AuthorID || u.IsModerator()
-}
+func (p *Post) Placeholder() string { return p.Status.Placeholder() }
 
 // Revision is an earlier version of an edited post.
 type Revision struct {
@@ -130,18 +89,6 @@ const (
 	MinTitleRunes = 5
 	MaxTitleRunes = 200
 )
-
-// Stances a reply may take on the thread's question.
-var Stances = []string{"helps", "hinders", "mixed"}
-
-// ValidateStance accepts "" (no stance) or one of Stances.
-func ValidateStance(s string) error {
-	switch s {
-	case "", "helps", "hinders", "mixed":
-		return nil
-	}
-	return Errorf(EInvalid, "Stance must be helps, hinders or mixed.")
-}
 
 // cleanText rejects text no person types: invalid UTF-8 and NUL bytes.
 func cleanText(s, what string) error {

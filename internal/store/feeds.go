@@ -55,9 +55,9 @@ func feedWindow(sc FeedScope) (string, []any) {
 	case sc.ThreadID != 0:
 		return threadWindow(0), []any{sc.ThreadID}
 	case sc.AuthorID != 0:
-		// posts_author_idx serves this order directly.
-		return `SELECT p.id FROM posts p
-			WHERE p.author_id = $1 AND p.status = 'visible'
+		// posts_author_idx serves this order directly; each post's thread is one probe.
+		return `SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id
+			WHERE p.author_id = $1 AND p.status = 'visible' AND t.visible
 			ORDER BY p.id DESC
 			LIMIT ` + limitSQL, []any{sc.AuthorID}
 	case sc.Below != nil && sc.Below.Depth == 0:
@@ -107,39 +107,38 @@ func threadWindow(minDepth int) string {
 		LIMIT ` + limitSQL
 }
 
+// feedQuery reads columns of a feed's items, newest first: the one definition of which
+// rows a feed holds, shared by its validator and its items so the two cannot disagree. A
+// thread whose opening post is hidden lends no post and no title to any feed.
+func feedQuery(sc FeedScope, columns string) (string, []any) {
+	window, args := feedWindow(sc)
+	return `SELECT ` + columns + `
+		FROM (` + window + `) w
+		JOIN posts p ON p.id = w.id
+		JOIN threads t ON t.id = p.thread_id
+		JOIN users u ON u.id = p.author_id
+		WHERE t.visible
+		ORDER BY p.id DESC`, args
+}
+
 // FeedStamps reads what a feed's validator needs — each item's id, thread version and
 // times — without reading any item's body. See feedWindow.
 func (s *Store) FeedStamps(ctx context.Context, sc FeedScope) ([]forum.FeedPost, error) {
-	window, args := feedWindow(sc)
+	q, args := feedQuery(sc, `p.id, p.thread_id, t.version AS thread_version, p.created_at, p.edited_at`)
 	var out []forum.FeedPost
-	err := s.db.SelectContext(ctx, &out, `
-		SELECT p.id, p.thread_id, t.version AS thread_version, p.created_at, p.edited_at
-		FROM (`+window+`) w
-		JOIN posts p ON p.id = w.id
-		JOIN threads t ON t.id = p.thread_id
-		ORDER BY p.id DESC`, args...)
-	if err != nil {
+	if err := s.db.SelectContext(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("read feed validator: %w", err)
 	}
 	return out, nil
 }
 
-// FeedPosts reads a feed's items, newest first: the window of FeedStamps with the stored
+// FeedPosts reads a feed's items, newest first: the rows of FeedStamps with the stored
 // HTML, author names and thread titles.
 func (s *Store) FeedPosts(ctx context.Context, sc FeedScope) ([]forum.FeedPost, error) {
-	window, args := feedWindow(sc)
+	q, args := feedQuery(sc, `p.id, p.thread_id, t.version AS thread_version, t.title AS thread_title,
+		t.slug AS thread_slug, p.depth, u.username AS author_name, p.body_html, p.created_at, p.edited_at`)
 	var out []forum.FeedPost
-	err := s.db.SelectContext(ctx, &out, `
-		SELECT p.id, p.thread_id, t.version AS thread_version, t.title AS thread_title,
-			t.slug AS thread_slug, p.depth, u.username AS author_name, p.body_html,
-			p.created_at, p.edited_at
-		FROM (`+window+`) w
-		JOIN posts p ON p.id = w.id
-		JOIN threads t ON t.id = p.thread_id
-		JOIN users u ON u.id = p.author_id
-		WHERE t.visible -- a thread whose opening post is hidden lends no title to any feed
-		ORDER BY p.id DESC`, args...)
-	if err != nil {
+	if err := s.db.SelectContext(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("read feed items: %w", err)
 	}
 	return out, nil

@@ -30,24 +30,20 @@ type FlagResult struct {
 
 // FlagPost records userID's flag on a post (updating their open flag if they have one),
 // and hides the post pending review when distinct flaggers reach threshold — all in one
-// transaction, with the post row locked so concurrent flags count exactly.
-func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason, note string, threshold int) (*FlagResult, error) {
+// transaction, with the thread and the post locked so concurrent flags count exactly.
+func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason forum.FlagReason, note string, threshold int) (*FlagResult, error) {
 	res := &FlagResult{}
 	err := s.inTx(ctx, func(tx *sqlxTx) error {
-		var p struct {
-			AuthorID int64  `db:"author_id"`
-			ThreadID int64  `db:"thread_id"`
-			Status   string `db:"status"`
-			Depth    int    `db:"depth"`
+		u, err := actor(ctx, tx, userID)
+		if err != nil {
+			return err
 		}
-		if err := tx.GetContext(ctx, &p, `SELECT author_id, thread_id, status, depth FROM posts WHERE id = $1 FOR UPDATE`, postID); err != nil {
-			return notFound(err, "Post")
+		t, p, err := lockPost(ctx, tx, postID)
+		if err != nil {
+			return err
 		}
-		if p.AuthorID == userID {
-			return forum.Errorf(forum.EForbidden, "You cannot flag your own post. You can edit or delete it instead.")
-		}
-		if p.Status != forum.StatusVisible && p.Status != forum.StatusPending {
-			return forum.Errorf(forum.ENotFound, "That post is not visible.")
+		if err := forum.CanFlag(u, p, s.now()); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO flags (post_id, user_id, reason, note) VALUES ($1, $2, $3, $4)
@@ -60,11 +56,12 @@ func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason, note
 			SELECT count(*) FROM flags WHERE post_id = $1 AND resolved_at IS NULL`, postID); err != nil {
 			return fmt.Errorf("count flaggers: %w", err)
 		}
-		if res.Flaggers >= threshold && p.Status == forum.StatusVisible {
+		if forum.AutoHides(p, res.Flaggers, threshold) {
 			res.Hidden = true
-			return setPostStatus(ctx, tx, postID, p.ThreadID, p.Depth, forum.StatusPending)
+			return setPostStatus(ctx, tx, p, t, forum.StatusPending)
 		}
-		return nil
+		// An open flag changes what moderators see of the thread.
+		return bumpThread(ctx, tx, t.ID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("flag post %d: %w", postID, err)
@@ -73,17 +70,20 @@ func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason, note
 }
 
 // setPostStatus changes a post's status and everything that follows from it: the
-// thread's version (caches and feeds see the change) and, for an opening post, whether
-// the thread is listed.
-func setPostStatus(ctx context.Context, tx *sqlxTx, postID, threadID int64, depth int, status string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE posts SET status = $2, mod_version = mod_version + 1 WHERE id = $1`, postID, status); err != nil {
-		return fmt.Errorf("set status of post %d: %w", postID, err)
+// thread's version (caches and feeds see the change) and, for an opening post, the
+// thread's opening status and whether it is listed (forum.Listed).
+func setPostStatus(ctx context.Context, tx *sqlxTx, p *forum.Post, t *forum.Thread, status forum.PostStatus) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE posts SET status = $2, mod_version = mod_version + 1 WHERE id = $1`, p.ID, status); err != nil {
+		return fmt.Errorf("set status of post %d: %w", p.ID, err)
 	}
-	listed := status == forum.StatusVisible || status == forum.StatusDeleted
+	opening, listed := t.OpeningStatus, t.Visible
+	if p.Depth == 0 {
+		opening, listed = status, forum.Listed(status)
+	}
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE threads SET version = version + 1, visible = CASE WHEN $2 THEN $3 ELSE visible END
-		WHERE id = $1`, threadID, depth == 0, listed); err != nil {
-		return fmt.Errorf("bump thread %d: %w", threadID, err)
+		UPDATE threads SET version = version + 1, opening_status = $2, visible = $3
+		WHERE id = $1`, t.ID, opening, listed); err != nil {
+		return fmt.Errorf("bump thread %d: %w", t.ID, err)
 	}
 	return nil
 }
@@ -91,32 +91,34 @@ func setPostStatus(ctx context.Context, tx *sqlxTx, postID, threadID int64, dept
 // Decision is a moderator's ruling on a post.
 type Decision struct {
 	PostID      int64
-	ModeratorID int64
-	Action      string
+	ModeratorID int64 // the acting user
+	Action      forum.Decision
 	Note        string
 	SeenVersion *int // the post's mod_version the moderator decided on; nil = don't check
 }
 
-// Decide applies a decision: sets the post's status, resolves every open flag with the
-// outcome, updates the author's record and logs the act, in one transaction. When the
-// post changed since the moderator looked (another moderator decided first), it returns a
-// conflict naming what was decided.
+// Decide applies a decision: sets the post's status (forum.StatusAfter), resolves every
+// open flag with the outcome, updates the author's record and logs the act, in one
+// transaction under the thread's and the post's locks. When the post changed since the
+// moderator looked (another moderator decided first), it returns a conflict naming what
+// was decided.
 func (s *Store) Decide(ctx context.Context, d Decision) error {
 	return s.inTx(ctx, func(tx *sqlxTx) error {
-		var p struct {
-			AuthorID   int64  `db:"author_id"`
-			ThreadID   int64  `db:"thread_id"`
-			Status     string `db:"status"`
-			Depth      int    `db:"depth"`
-			ModVersion int    `db:"mod_version"`
+		u, err := actor(ctx, tx, d.ModeratorID)
+		if err != nil {
+			return err
 		}
-		if err := tx.GetContext(ctx, &p, `SELECT author_id, thread_id, status, depth, mod_version FROM posts WHERE id = $1 FOR UPDATE`, d.PostID); err != nil {
-			return notFound(err, "Post")
+		if err := forum.CanDecide(u, s.now()); err != nil {
+			return err
+		}
+		t, p, err := lockPost(ctx, tx, d.PostID)
+		if err != nil {
+			return err
 		}
 		if d.SeenVersion != nil && *d.SeenVersion != p.ModVersion {
 			var last struct {
-				Moderator string `db:"moderator"`
-				Action    string `db:"action"`
+				Moderator string          `db:"moderator"`
+				Action    forum.LogAction `db:"action"`
 			}
 			err := tx.GetContext(ctx, &last, `
 				SELECT u.username AS moderator, l.action FROM mod_log l JOIN users u ON u.id = l.moderator_id
@@ -125,37 +127,41 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 				return fmt.Errorf("load last decision: %w", err)
 			}
 			if last.Action == "" {
-				return forum.Errorf(forum.EConflict, "This post changed while you were looking at it (its status is now %s). Review it again.", p.Status)
+				return forum.Errorf(forum.EConflict, "This post changed while you were looking at it (it is now %s). Review it again.", p.Status.Label())
 			}
-			return forum.Errorf(forum.EConflict, "Another moderator got there first: %s chose %q (the post is now %s).",
-				last.Moderator, strings.TrimSuffix(last.Action, "_post"), p.Status)
+			return forum.Errorf(forum.EConflict, "Another moderator got there first: %s %s it (it is now %s).",
+				last.Moderator, last.Action.Label(), p.Status.Label())
 		}
-		next := forum.StatusAfter(d.Action, p.Status)
-		if next != p.Status {
-			if err := setPostStatus(ctx, tx, d.PostID, p.ThreadID, p.Depth, next); err != nil {
+		if next := forum.StatusAfter(d.Action, p); next != p.Status {
+			if err := setPostStatus(ctx, tx, p, t, next); err != nil {
 				return err
 			}
-		} else if _, err := tx.ExecContext(ctx, `UPDATE posts SET mod_version = mod_version + 1 WHERE id = $1`, d.PostID); err != nil {
-			return fmt.Errorf("bump post %d: %w", d.PostID, err)
+		} else {
+			if _, err := tx.ExecContext(ctx, `UPDATE posts SET mod_version = mod_version + 1 WHERE id = $1`, d.PostID); err != nil {
+				return fmt.Errorf("bump post %d: %w", d.PostID, err)
+			}
+			if err := bumpThread(ctx, tx, t.ID); err != nil {
+				return err
+			}
 		}
-		var reasons []string
+		var reasons []forum.FlagReason
 		if err := tx.SelectContext(ctx, &reasons, `
 			UPDATE flags SET resolved_at = now(), resolved_by = $2, outcome = $3
 			WHERE post_id = $1 AND resolved_at IS NULL RETURNING reason`, d.PostID, d.ModeratorID, d.Action); err != nil {
 			return fmt.Errorf("resolve flags: %w", err)
 		}
-		if d.Action == forum.DecideHide || d.Action == forum.DecideDelete {
+		if forum.CountsAgainstAuthor(d.Action) {
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET hidden_count = hidden_count + 1 WHERE id = $1`, p.AuthorID); err != nil {
 				return fmt.Errorf("count hide: %w", err)
 			}
 		}
-		return logAct(ctx, tx, d.ModeratorID, d.Action+"_post", "post", d.PostID, summarise(reasons), d.Note)
+		return logAct(ctx, tx, d.ModeratorID, d.Action.LogAction(), "post", d.PostID, summarise(reasons), d.Note)
 	})
 }
 
 // summarise turns the flags' reasons into the log's reason column, e.g. "spam ×2, abuse".
-func summarise(reasons []string) string {
-	counts := map[string]int{}
+func summarise(reasons []forum.FlagReason) string {
+	counts := map[forum.FlagReason]int{}
 	for _, r := range reasons {
 		counts[r]++
 	}
@@ -163,21 +169,34 @@ func summarise(reasons []string) string {
 	for _, r := range forum.FlagReasons {
 		switch n := counts[r]; {
 		case n == 1:
-			parts = append(parts, r)
+			parts = append(parts, string(r))
 		case n > 1:
-			parts = append(parts, r+" ×"+strconv.Itoa(n))
+			parts = append(parts, string(r)+" ×"+strconv.Itoa(n))
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
-// Suspend bars a user from writing for days, revokes their sessions and logs the act.
+// Suspend bars a user from writing until until, revokes their sessions and logs the act,
+// in one transaction: forum.CanSuspend decides on the target's locked row, as the acting
+// moderator is now (a suspended moderator suspends nobody).
 func (s *Store) Suspend(ctx context.Context, userID, moderatorID int64, until time.Time, note string) error {
 	return s.inTx(ctx, func(tx *sqlxTx) error {
+		mod, err := actor(ctx, tx, moderatorID)
+		if err != nil {
+			return err
+		}
+		target := &forum.User{}
+		if err := tx.GetContext(ctx, target, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 FOR UPDATE`, userID); err != nil {
+			return notFound(err, "User")
+		}
+		if err := forum.CanSuspend(mod, target, s.now()); err != nil {
+			return err
+		}
 		if err := suspendTx(ctx, tx, userID, until, note); err != nil {
 			return err
 		}
-		return logAct(ctx, tx, moderatorID, "suspend_user", "user", userID, "until "+until.UTC().Format("2006-01-02 15:04 UTC"), note)
+		return logAct(ctx, tx, moderatorID, forum.LogSuspendUser, "user", userID, "until "+until.UTC().Format("2006-01-02 15:04 UTC"), note)
 	})
 }
 
@@ -207,33 +226,33 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 	var args []any
 	keyset := ""
 	if before != "" {
-		parts := strings.Split(before, ".")
-		if len(parts) != 4 {
-			return nil, forum.Errorf(forum.EInvalid, "That page link is not valid; start again from the first page.")
+		// The cursor is the order's key: (not pending, flag count, first flagged, post id).
+		c, err := forum.ParseCursor(before, 4)
+		if err != nil {
+			return nil, err
 		}
-		nums := make([]int64, 4)
-		for i, part := range parts {
-			n, err := strconv.ParseInt(part, 10, 64)
-			if err != nil {
-				return nil, forum.Errorf(forum.EInvalid, "That page link is not valid; start again from the first page.")
-			}
-			nums[i] = n
+		notPending, err1 := c.Bool(0)
+		firstAt, err2 := c.Time(2)
+		if err1 != nil || err2 != nil {
+			return nil, forum.ErrBadCursor
 		}
 		keyset = `WHERE (q.not_pending, -q.n, q.first_at, q.post_id) > ($2, $3, $4, $5)`
-		args = append(args, nums[0], -nums[1], time.UnixMicro(nums[2]), nums[3])
+		args = append(args, forum.BoolField(notPending), -c.Int(1), firstAt, c.Int(3))
 	}
-	var rows []struct {
+	type queueRow struct {
 		postRow
 		NotPending  int             `db:"not_pending"`
 		N           int64           `db:"n"`
 		FirstAt     time.Time       `db:"first_at"`
 		Flags       json.RawMessage `db:"flags"`
 		ThreadTitle string          `db:"thread_title"`
+		FlaggedHTML string          `db:"flagged_html"`
 		AuthorPosts int             `db:"author_posts"`
 		AuthorHides int             `db:"author_hides"`
 		AuthorSusp  int             `db:"author_suspensions"`
 		AuthorUntil *time.Time      `db:"author_suspended_until"`
 	}
+	var rows []queueRow
 	err := s.db.SelectContext(ctx, &rows, `
 		WITH open AS (
 			SELECT f.post_id, count(*) AS n, min(f.created_at) AS first_at,
@@ -248,7 +267,11 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 		)
 		SELECT `+postColumns+`, q.not_pending, q.n, q.first_at, q.flags, t.title AS thread_title,
 			u.post_count AS author_posts, u.hidden_count AS author_hides,
-			u.suspension_count AS author_suspensions, u.suspended_until AS author_suspended_until
+			u.suspension_count AS author_suspensions, u.suspended_until AS author_suspended_until,
+			-- The version the first open flag was about, when the author edited it since:
+			-- the revision that stopped being current after that flag.
+			COALESCE((SELECT r.body_html FROM post_revisions r
+				WHERE r.post_id = p.id AND r.replaced_at > q.first_at ORDER BY r.id LIMIT 1), '') AS flagged_html
 		FROM q JOIN posts p ON p.id = q.post_id JOIN users u ON u.id = p.author_id
 			JOIN threads t ON t.id = p.thread_id
 		`+keyset+`
@@ -258,14 +281,13 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 		return nil, fmt.Errorf("load review queue: %w", err)
 	}
 	page := &QueuePage{}
-	for i, r := range rows {
-		if i == limit {
-			last := rows[i-1]
-			page.Next = fmt.Sprintf("%d.%d.%d.%d", last.NotPending, last.N, last.FirstAt.UnixMicro(), last.ID)
-			break
-		}
+	rows, page.Next = forum.Paginate(rows, limit, func(r queueRow) forum.Cursor {
+		return forum.NewCursor(int64(r.NotPending), r.N, forum.TimeField(r.FirstAt), r.ID)
+	})
+	for _, r := range rows {
 		item := forum.QueueItem{Post: r.post(), ThreadTitle: r.ThreadTitle, FirstFlaggedAt: r.FirstAt,
-			ReasonCounts: map[string]int{},
+			FlaggedHTML:  r.FlaggedHTML,
+			ReasonCounts: map[forum.FlagReason]int{},
 			Author: forum.User{ID: r.AuthorID, Username: r.AuthorName, PostCount: r.AuthorPosts,
 				HiddenCount: r.AuthorHides, SuspensionCount: r.AuthorSusp, SuspendedUntil: r.AuthorUntil}}
 		if err := json.Unmarshal(r.Flags, &item.Flags); err != nil {
@@ -283,25 +305,44 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 type LogFilter struct {
 	Action    string
 	Moderator string
-	Before    int64
+	Before    string // cursor from a previous page's Next: the last entry's id
 	Limit     int
 }
 
+// LogPage is one page of the moderation log.
+type LogPage struct {
+	Entries []forum.LogEntry
+	Next    string // cursor for the following page; "" on the last page
+}
+
 // ModLog lists the moderation log, newest first, keyset paged by id.
-func (s *Store) ModLog(ctx context.Context, f LogFilter) ([]forum.LogEntry, error) {
+func (s *Store) ModLog(ctx context.Context, f LogFilter) (*LogPage, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	var out []forum.LogEntry
-	err := s.db.SelectContext(ctx, &out, `
+	args := []any{f.Action, f.Moderator, f.Limit + 1}
+	keyset := ""
+	if f.Before != "" {
+		c, err := forum.ParseCursor(f.Before, 1)
+		if err != nil {
+			return nil, err
+		}
+		keyset = "AND l.id < $4"
+		args = append(args, c.Int(0))
+	}
+	page := &LogPage{}
+	err := s.db.SelectContext(ctx, &page.Entries, `
 		SELECT l.id, m.username AS moderator, l.action, l.target_type, l.target_id,
 			COALESCE(tu.username, '') AS target_label, l.reason, l.note, l.created_at
 		FROM mod_log l JOIN users m ON m.id = l.moderator_id
 			LEFT JOIN users tu ON l.target_type = 'user' AND tu.id = l.target_id
-		WHERE ($1 = '' OR l.action = $1) AND ($2 = '' OR m.username = $2) AND ($3 = 0 OR l.id < $3)
-		ORDER BY l.id DESC LIMIT $4`, f.Action, f.Moderator, f.Before, f.Limit)
+		WHERE ($1 = '' OR l.action = $1) AND ($2 = '' OR m.username = $2) `+keyset+`
+		ORDER BY l.id DESC LIMIT $3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load moderation log: %w", err)
 	}
-	return out, nil
+	page.Entries, page.Next = forum.Paginate(page.Entries, f.Limit, func(e forum.LogEntry) forum.Cursor {
+		return forum.NewCursor(e.ID)
+	})
+	return page, nil
 }

@@ -11,7 +11,7 @@ import (
 
 const postColumns = `p.id, p.thread_id, p.parent_id, p.author_id, u.username AS author_name, p.path,
 	p.depth, p.top_id, p.body_source, p.body_html, COALESCE(p.stance, '') AS stance, p.status,
-	p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count, p.mod_version`
+	p.author_deleted, p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count, p.mod_version`
 
 // postRow scans a post; the path arrives as a PostgreSQL array.
 type postRow struct {
@@ -48,61 +48,48 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*forum.Post, error) {
 type NewReply struct {
 	ThreadID       int64
 	ParentID       int64
-	AuthorID       int64
+	AuthorID       int64 // the acting user
 	BodySource     string
 	BodyHTML       string
-	Stance         string
+	Stance         forum.Stance
 	IdempotencyKey string
 }
 
 // CreateReply writes a reply and everything it changes in one transaction: the parent's
 // and ancestors' counters, the thread's counters, activity and version, the author's post
 // count and stance. The thread row is locked first, so concurrent replies to one thread
-// queue up and a lock taken meanwhile is seen.
+// queue up and forum.CanReply sees a lock or a hide taken meanwhile. A repeated
+// idempotency key returns the post written the first time.
 func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlxTx) error {
+		u, err := actor(ctx, tx, n.AuthorID)
+		if err != nil {
+			return err
+		}
 		if n.IdempotencyKey != "" {
-			err := tx.GetContext(ctx, &id, `SELECT id FROM posts WHERE author_id = $1 AND idempotency_key = $2`,
-				n.AuthorID, n.IdempotencyKey)
-			if err == nil {
-				return nil // the same form sent twice: the first write stands
-			}
-			if !isNoRows(err) {
-				return fmt.Errorf("check idempotency key: %w", err)
+			found, err := postByIdempotencyKey(ctx, tx, n.AuthorID, n.IdempotencyKey, &id)
+			if err != nil || found {
+				return err // the same form sent twice: the first write stands
 			}
 		}
-		var locked bool
-		if err := tx.GetContext(ctx, &locked, `SELECT locked FROM threads WHERE id = $1 FOR UPDATE`, n.ThreadID); err != nil {
-			return notFound(err, "Thread")
+		t, err := lockThread(ctx, tx, n.ThreadID)
+		if err != nil {
+			return err
 		}
-		if locked {
-			return forum.Errorf(forum.EConflict, "This thread is locked: it takes no new replies.")
-		}
-		var parent struct {
-			ID       int64         `db:"id"`
-			ThreadID int64         `db:"thread_id"`
-			Path     pq.Int64Array `db:"path"`
-			Depth    int           `db:"depth"`
-			TopID    *int64        `db:"top_id"`
-			Status   string        `db:"status"`
-		}
-		var err error
+		var parent postRow
 		if n.ParentID == 0 {
-			err = tx.GetContext(ctx, &parent, `SELECT id, thread_id, path, depth, top_id, status FROM posts
-				WHERE thread_id = $1 AND depth = 0`, n.ThreadID)
+			err = tx.GetContext(ctx, &parent, `SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
+				WHERE p.thread_id = $1 AND p.depth = 0`, n.ThreadID)
 		} else {
-			err = tx.GetContext(ctx, &parent, `SELECT id, thread_id, path, depth, top_id, status FROM posts
-				WHERE id = $1`, n.ParentID)
+			err = tx.GetContext(ctx, &parent, `SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
+				WHERE p.id = $1`, n.ParentID)
 		}
 		if err != nil {
 			return notFound(err, "The post you replied to was")
 		}
-		if parent.ThreadID != n.ThreadID {
-			return forum.Errorf(forum.EInvalid, "The post you replied to is in another thread.")
-		}
-		if parent.Status != forum.StatusVisible && parent.Depth > 0 {
-			return forum.Errorf(forum.EInvalid, "The post you replied to is no longer visible.")
+		if err := forum.CanReply(u, t, &parent.Post, s.now()); err != nil {
+			return err
 		}
 		err = tx.GetContext(ctx, &id, `
 			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id)
@@ -111,7 +98,7 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			SELECT id.id, $1, $2, $3, $4::bigint[] || id.id, $5,
 				CASE WHEN $5 = 1 THEN id.id ELSE $6 END, $7, $8, NULLIF($9, ''), NULLIF($10, '')
 			FROM id RETURNING id`,
-			n.ThreadID, parent.ID, n.AuthorID, parent.Path, parent.Depth+1, parent.TopID,
+			n.ThreadID, parent.ID, n.AuthorID, parent.PathArray, parent.Depth+1, parent.TopID,
 			n.BodySource, n.BodyHTML, n.Stance, n.IdempotencyKey)
 		if err != nil {
 			return fmt.Errorf("insert reply: %w", err)
@@ -119,7 +106,7 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE posts SET descendant_count = descendant_count + 1,
 				child_count = child_count + CASE WHEN id = $2 THEN 1 ELSE 0 END
-			WHERE id = ANY($1)`, parent.Path, parent.ID); err != nil {
+			WHERE id = ANY($1)`, parent.PathArray, parent.ID); err != nil {
 			return fmt.Errorf("count reply in ancestors: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `
@@ -130,7 +117,7 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET post_count = post_count + 1 WHERE id = $1`, n.AuthorID); err != nil {
 			return fmt.Errorf("count post: %w", err)
 		}
-		if n.Stance != "" {
+		if n.Stance != forum.StanceNone {
 			if err := setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance); err != nil {
 				return err
 			}
@@ -143,10 +130,26 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 	return s.PostByID(ctx, id)
 }
 
+// postByIdempotencyKey takes the key's lock and looks for the post an earlier send of the
+// same form wrote; found reports whether there was one (its id is stored in id).
+func postByIdempotencyKey(ctx context.Context, tx *sqlxTx, authorID int64, key string, id *int64) (bool, error) {
+	if err := lockIdempotencyKey(ctx, tx, authorID, key); err != nil {
+		return false, err
+	}
+	err := tx.GetContext(ctx, id, `SELECT id FROM posts WHERE author_id = $1 AND idempotency_key = $2`, authorID, key)
+	switch {
+	case err == nil:
+		return true, nil
+	case isNoRows(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("check idempotency key: %w", err)
+}
+
 // setStance records a user's latest stance in a thread and moves the thread's tally:
 // each person counts once, with their newest stance.
-func setStance(ctx context.Context, tx *sqlxTx, threadID, userID, postID int64, stance string) error {
-	var old string
+func setStance(ctx context.Context, tx *sqlxTx, threadID, userID, postID int64, stance forum.Stance) error {
+	var old forum.Stance
 	err := tx.GetContext(ctx, &old, `
 		WITH prev AS (SELECT stance FROM stances WHERE thread_id = $1 AND user_id = $2 FOR UPDATE)
 		SELECT COALESCE((SELECT stance FROM prev), '')`, threadID, userID)
@@ -163,9 +166,9 @@ func setStance(ctx context.Context, tx *sqlxTx, threadID, userID, postID int64, 
 		return nil
 	}
 	// Column names come from the fixed stance list, never from input.
-	update := "stance_" + stance + " = stance_" + stance + " + 1"
-	if old != "" {
-		update += ", stance_" + old + " = stance_" + old + " - 1"
+	update := "stance_" + string(stance) + " = stance_" + string(stance) + " + 1"
+	if old != forum.StanceNone {
+		update += ", stance_" + string(old) + " = stance_" + string(old) + " - 1"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE threads SET `+update+` WHERE id = $1`, threadID); err != nil {
 		return fmt.Errorf("tally stance: %w", err)
@@ -204,7 +207,7 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 	}
 	cmp, order := "p.id > $2", "p.id"
 	if q.Newest {
-		cmp, order = "($2 = 0 OR p.id < $2)", "p.id DESC"
+		cmp, order = "($2::bigint = 0 OR p.id < $2)", "p.id DESC" // bigint: "$2 = 0" alone makes $2 an integer
 	}
 	var rows []struct {
 		postRow
@@ -272,58 +275,80 @@ func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit i
 	return rowsToPosts(rows), len(rows) == limit+len(post.Path), nil
 }
 
-// EditPost replaces a post's body, keeping the old version as a revision, in one
-// transaction that also bumps the thread's version.
-func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, html string, logAsModerator bool) error {
+// EditPost replaces a post's body as editorID, keeping the old version as a revision,
+// in one transaction that also bumps the thread's version. forum.CanEdit decides under
+// the thread's and the post's locks; a moderator's edit of someone else's post is logged.
+// The post's status does not change: an edit never lifts a hide.
+func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, html string) error {
 	return s.inTx(ctx, func(tx *sqlxTx) error {
-		var threadID int64
-		err := tx.GetContext(ctx, &threadID, `
-			WITH old AS (SELECT id, thread_id, body_source, body_html, COALESCE(edited_at, created_at) AS since
-			             FROM posts WHERE id = $1 FOR UPDATE),
-			rev AS (INSERT INTO post_revisions (post_id, body_source, body_html, editor_id, created_at)
-			        SELECT id, body_source, body_html, $2, since FROM old)
-			SELECT thread_id FROM old`, postID, editorID)
+		u, err := actor(ctx, tx, editorID)
 		if err != nil {
-			return notFound(err, "Post")
+			return err
+		}
+		t, p, err := lockPost(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if err := forum.CanEdit(u, t, p, s.now()); err != nil {
+			return err
+		}
+		if source == p.BodySource {
+			return nil
+		}
+		since := p.CreatedAt
+		if p.EditedAt != nil {
+			since = *p.EditedAt
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO post_revisions (post_id, body_source, body_html, editor_id, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, postID, p.BodySource, p.BodyHTML, editorID, since); err != nil {
+			return fmt.Errorf("keep revision of post %d: %w", postID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE posts SET body_source = $2, body_html = $3, edited_at = now(), edit_count = edit_count + 1
 			WHERE id = $1`, postID, source, html); err != nil {
 			return fmt.Errorf("edit post %d: %w", postID, err)
 		}
-		if err := bumpThread(ctx, tx, threadID); err != nil {
+		if err := bumpThread(ctx, tx, t.ID); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, threadID, postID, "edit"); err != nil {
+		if err := addEvent(ctx, tx, t.ID, postID, "edit"); err != nil {
 			return err
 		}
-		if logAsModerator {
-			return logAct(ctx, tx, editorID, "edit_post", "post", postID, "", "")
+		if u.ID != p.AuthorID {
+			return logAct(ctx, tx, editorID, forum.LogEditPost, "post", postID, "", "")
 		}
 		return nil
 	})
 }
 
-// DeletePost soft-deletes a post: by its author it becomes "[deleted]", by a moderator
-// "[removed]" (and the act is logged). Its replies stay where they are.
-func (s *Store) DeletePost(ctx context.Context, postID, byID int64, byModerator bool, note string) error {
-	status := forum.StatusDeleted
-	if byModerator {
-		status = forum.StatusRemoved
-	}
+// DeletePost soft-deletes a post as byID (forum.DeletionBy says what that does): by its
+// author a visible post becomes "[deleted]" and a hidden one stays hidden; by a
+// moderator it is "[removed]" and the act is logged. Its replies stay where they are.
+func (s *Store) DeletePost(ctx context.Context, postID, byID int64, note string) error {
 	return s.inTx(ctx, func(tx *sqlxTx) error {
-		var p struct {
-			ThreadID int64 `db:"thread_id"`
-			Depth    int   `db:"depth"`
-		}
-		if err := tx.GetContext(ctx, &p, `SELECT thread_id, depth FROM posts WHERE id = $1 FOR UPDATE`, postID); err != nil {
-			return notFound(err, "Post")
-		}
-		if err := setPostStatus(ctx, tx, postID, p.ThreadID, p.Depth, status); err != nil {
+		u, err := actor(ctx, tx, byID)
+		if err != nil {
 			return err
 		}
-		if byModerator {
-			return logAct(ctx, tx, byID, "delete_post", "post", postID, "", note)
+		t, p, err := lockPost(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if err := forum.CanDelete(u, p, s.now()); err != nil {
+			return err
+		}
+		d := forum.DeletionBy(u, p)
+		if d.AuthorDeleted != p.AuthorDeleted {
+			if _, err := tx.ExecContext(ctx, `UPDATE posts SET author_deleted = $2 WHERE id = $1`, postID, d.AuthorDeleted); err != nil {
+				return fmt.Errorf("delete post %d: %w", postID, err)
+			}
+		}
+		if err := setPostStatus(ctx, tx, p, t, d.Status); err != nil {
+			return err
+		}
+		if d.ByModerator {
+			return logAct(ctx, tx, byID, forum.LogDeletePost, "post", postID, "", note)
 		}
 		return nil
 	})
@@ -349,17 +374,38 @@ func (s *Store) Revisions(ctx context.Context, postID int64) ([]forum.Revision, 
 	return revs, nil
 }
 
-// UserPosts lists a person's public posts, newest first, before a post id.
-func (s *Store) UserPosts(ctx context.Context, userID, before int64, limit int) ([]forum.Post, error) {
+// PostPage is one page of a person's posts.
+type PostPage struct {
+	Posts []forum.Post
+	Next  string // cursor for the following page; "" on the last page
+}
+
+// UserPosts lists a person's public posts, newest first, after a cursor from a previous
+// page's Next (the last post's id; "" for the first page).
+func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limit int) (*PostPage, error) {
+	args := []any{userID, limit + 1}
+	keyset := ""
+	if before != "" {
+		c, err := forum.ParseCursor(before, 1)
+		if err != nil {
+			return nil, err
+		}
+		keyset = "AND p.id < $3"
+		args = append(args, c.Int(0))
+	}
 	var rows []postRow
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
-		WHERE p.author_id = $1 AND p.status = 'visible' AND ($2 = 0 OR p.id < $2)
-		ORDER BY p.id DESC LIMIT $3`, userID, before, limit)
+		WHERE p.author_id = $1 AND p.status = 'visible' `+keyset+`
+		ORDER BY p.id DESC LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list posts of user %d: %w", userID, err)
 	}
-	return rowsToPosts(rows), nil
+	page := &PostPage{}
+	page.Posts, page.Next = forum.Paginate(rowsToPosts(rows), limit, func(p forum.Post) forum.Cursor {
+		return forum.NewCursor(p.ID)
+	})
+	return page, nil
 }
 
 // Rerender re-renders every post's stored HTML from its source in batches, bumping

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"forum/internal/forum"
 )
@@ -23,17 +21,21 @@ type SearchPage struct {
 }
 
 // Search finds public posts matching q, best first, through the GIN index on
-// posts.search; the cursor is the last hit's (rank, id).
+// posts.search; the cursor is the last hit's (rank, id), the rank as its float32 bits.
 func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, limit int) (*SearchPage, error) {
-	rank, id := float32(0), int64(0)
+	args := []any{q.Text, q.Author, q.Category, limit + 1}
+	keyset := ""
 	if before != "" {
-		r, i, ok := strings.Cut(before, "_")
-		rf, err1 := strconv.ParseFloat(r, 32)
-		n, err2 := strconv.ParseInt(i, 10, 64)
-		if !ok || err1 != nil || err2 != nil {
-			return nil, forum.Errorf(forum.EInvalid, "That page link is not valid; search again.")
+		c, err := forum.ParseCursor(before, 2)
+		if err != nil {
+			return nil, err
 		}
-		rank, id = float32(rf), n
+		rank, err := c.Float32(0)
+		if err != nil {
+			return nil, err
+		}
+		keyset = "AND (CASE WHEN $1 = '' THEN 0 ELSE ts_rank(p.search, q.q) END, p.id) < ($5::real, $6::bigint)"
+		args = append(args, rank, c.Int(1))
 	}
 	page := &SearchPage{}
 	err := s.db.SelectContext(ctx, &page.Hits, `
@@ -49,16 +51,14 @@ func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, 
 			JOIN users u ON u.id = p.author_id
 		WHERE ($1 = '' OR p.search @@ q.q) AND p.status = 'visible' AND t.visible
 			AND ($2 = '' OR u.username = $2) AND ($3 = '' OR c.slug = $3)
-			AND ($5 = 0 OR (CASE WHEN $1 = '' THEN 0 ELSE ts_rank(p.search, q.q) END, p.id) < ($4::real, $5))
+			`+keyset+`
 		ORDER BY rank DESC, p.id DESC
-		LIMIT $6`, q.Text, q.Author, q.Category, rank, id, limit+1)
+		LIMIT $4`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	if len(page.Hits) > limit {
-		page.Hits = page.Hits[:limit]
-		last := page.Hits[limit-1]
-		page.Next = strconv.FormatFloat(float64(last.Rank), 'g', -1, 32) + "_" + strconv.FormatInt(last.PostID, 10)
-	}
+	page.Hits, page.Next = forum.Paginate(page.Hits, limit, func(h forum.SearchHit) forum.Cursor {
+		return forum.NewCursor(forum.Float32Field(h.Rank), h.PostID)
+	})
 	return page, nil
 }

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"forum/internal/forum"
 )
 
 const threadColumns = `t.id, t.category_id, c.slug AS category_slug, c.name AS category_name,
 	t.author_id, u.username AS author_name, t.title, t.slug, t.created_at, t.last_activity_at,
-	t.reply_count, t.pinned, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed, t.visible`
+	t.reply_count, t.pinned, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed, t.visible,
+	t.opening_status`
 
 const threadFrom = ` FROM threads t JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id `
 
@@ -40,34 +40,6 @@ type ThreadPage struct {
 	Next    string // cursor for the following page; "" on the last page
 }
 
-// cursor is a position in a listing: (pinned, last activity, id), compared in that order.
-type cursor struct {
-	pinned bool
-	at     time.Time
-	id     int64
-}
-
-func (c cursor) String() string {
-	p := "0"
-	if c.pinned {
-		p = "1"
-	}
-	return p + "." + strconv.FormatInt(c.at.UnixMicro(), 10) + "." + strconv.FormatInt(c.id, 10)
-}
-
-func parseCursor(s string) (cursor, error) {
-	parts := strings.Split(s, ".")
-	if len(parts) != 3 || (parts[0] != "0" && parts[0] != "1") {
-		return cursor{}, forum.Errorf(forum.EInvalid, "That page link is not valid; start again from the first page.")
-	}
-	micros, err1 := strconv.ParseInt(parts[1], 10, 64)
-	id, err2 := strconv.ParseInt(parts[2], 10, 64)
-	if err1 != nil || err2 != nil {
-		return cursor{}, forum.Errorf(forum.EInvalid, "That page link is not valid; start again from the first page.")
-	}
-	return cursor{pinned: parts[0] == "1", at: time.UnixMicro(micros), id: id}, nil
-}
-
 // FindThreads returns one page of a listing. Each filter's order has an index that
 // serves it (threads_activity_idx, threads_category_idx, threads_author_idx), so a page
 // costs the same however many threads there are.
@@ -91,18 +63,25 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 		order = "t.id DESC"
 	}
 	if f.Before != "" {
-		c, err := parseCursor(f.Before)
+		// The cursor is (pinned, last activity, id); only a category's listing puts
+		// pinned threads first, so elsewhere pinned is always 0.
+		c, err := forum.ParseCursor(f.Before, 3)
 		if err != nil {
 			return nil, err
 		}
-		switch {
+		pinned, err1 := c.Bool(0)
+		at, err2 := c.Time(1)
+		if err1 != nil || err2 != nil || (pinned && f.CategoryID == 0) {
+			return nil, forum.ErrBadCursor
+		}
+		switch id := c.Int(2); {
 		case f.AuthorID != 0:
-			where = append(where, "t.id < "+arg(c.id))
+			where = append(where, "t.id < "+arg(id))
 		case f.CategoryID != 0:
 			where = append(where, fmt.Sprintf("(t.pinned, t.last_activity_at, t.id) < (%s, %s, %s)",
-				arg(c.pinned), arg(c.at), arg(c.id)))
+				arg(pinned), arg(at), arg(id)))
 		default:
-			where = append(where, fmt.Sprintf("(t.last_activity_at, t.id) < (%s, %s)", arg(c.at), arg(c.id)))
+			where = append(where, fmt.Sprintf("(t.last_activity_at, t.id) < (%s, %s)", arg(at), arg(id)))
 		}
 	}
 	q := `SELECT ` + threadColumns + threadFrom + "WHERE " + strings.Join(where, " AND ")
@@ -111,11 +90,9 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 	if err := s.db.SelectContext(ctx, &page.Threads, q, args...); err != nil {
 		return nil, fmt.Errorf("find threads: %w", err)
 	}
-	if len(page.Threads) > f.Limit {
-		page.Threads = page.Threads[:f.Limit]
-		last := page.Threads[f.Limit-1]
-		page.Next = cursor{pinned: last.Pinned && f.CategoryID != 0, at: last.LastActivityAt, id: last.ID}.String()
-	}
+	page.Threads, page.Next = forum.Paginate(page.Threads, f.Limit, func(t forum.Thread) forum.Cursor {
+		return forum.NewCursor(forum.BoolField(t.Pinned && f.CategoryID != 0), forum.TimeField(t.LastActivityAt), t.ID)
+	})
 	return page, nil
 }
 
@@ -134,18 +111,24 @@ type NewThread struct {
 func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, error) {
 	var threadID int64
 	err := s.inTx(ctx, func(tx *sqlxTx) error {
+		u, err := actor(ctx, tx, n.AuthorID)
+		if err != nil {
+			return err
+		}
+		if err := forum.CanStartThread(u, s.now()); err != nil {
+			return err
+		}
 		if n.IdempotencyKey != "" {
-			err := tx.GetContext(ctx, &threadID, `
-				SELECT thread_id FROM posts WHERE author_id = $1 AND idempotency_key = $2`,
-				n.AuthorID, n.IdempotencyKey)
-			if err == nil {
-				return nil
+			var postID int64
+			found, err := postByIdempotencyKey(ctx, tx, n.AuthorID, n.IdempotencyKey, &postID)
+			if err != nil {
+				return err
 			}
-			if !isNoRows(err) {
-				return fmt.Errorf("check idempotency key: %w", err)
+			if found {
+				return tx.GetContext(ctx, &threadID, `SELECT thread_id FROM posts WHERE id = $1`, postID)
 			}
 		}
-		err := tx.GetContext(ctx, &threadID, `
+		err = tx.GetContext(ctx, &threadID, `
 			INSERT INTO threads (category_id, author_id, title, slug) VALUES ($1, $2, $3, $4)
 			RETURNING id`, n.CategoryID, n.AuthorID, n.Title, forum.Slugify(n.Title))
 		if err != nil {
@@ -186,40 +169,36 @@ func (s *Store) ThreadIDByTitle(ctx context.Context, authorID int64, title strin
 	return id, nil
 }
 
-// ThreadSetting is a moderator's switch on a thread.
-type ThreadSetting string
-
-// The thread switches.
-const (
-	SettingLock   ThreadSetting = "lock"
-	SettingUnlock ThreadSetting = "unlock"
-	SettingPin    ThreadSetting = "pin"
-	SettingUnpin  ThreadSetting = "unpin"
-)
-
-// SetThread locks, unlocks, pins or unpins a thread and logs the act, in one transaction.
-func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, setting ThreadSetting, note string) error {
-	set := map[ThreadSetting]string{
-		SettingLock: "locked = true", SettingUnlock: "locked = false",
-		SettingPin: "pinned = true", SettingUnpin: "pinned = false",
+// SetThread locks, unlocks, pins or unpins a thread and logs the act, in one transaction
+// under the thread's lock, as the acting moderator is now.
+func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, setting forum.ThreadSetting, note string) error {
+	set := map[forum.ThreadSetting]string{
+		forum.SettingLock: "locked = true", forum.SettingUnlock: "locked = false",
+		forum.SettingPin: "pinned = true", forum.SettingUnpin: "pinned = false",
 	}[setting]
 	if set == "" {
 		return forum.Errorf(forum.EInvalid, "Unknown thread action.")
 	}
 	return s.inTx(ctx, func(tx *sqlxTx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE threads SET `+set+`, version = version + 1 WHERE id = $1`, threadID)
+		u, err := actor(ctx, tx, moderatorID)
 		if err != nil {
+			return err
+		}
+		if err := forum.CanSetThread(u, s.now()); err != nil {
+			return err
+		}
+		if _, err := lockThread(ctx, tx, threadID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET `+set+`, version = version + 1 WHERE id = $1`, threadID); err != nil {
 			return fmt.Errorf("%s thread %d: %w", setting, threadID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return forum.Errorf(forum.ENotFound, "Thread not found.")
-		}
-		return logAct(ctx, tx, moderatorID, string(setting)+"_thread", "thread", threadID, "", note)
+		return logAct(ctx, tx, moderatorID, setting.LogAction(), "thread", threadID, "", note)
 	})
 }
 
 // logAct appends one row to the public moderation log inside the act's transaction.
-func logAct(ctx context.Context, tx *sqlxTx, moderatorID int64, action, targetType string, targetID int64, reason, note string) error {
+func logAct(ctx context.Context, tx *sqlxTx, moderatorID int64, action forum.LogAction, targetType string, targetID int64, reason, note string) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO mod_log (moderator_id, action, target_type, target_id, reason, note)
 		VALUES ($1, $2, $3, $4, $5, $6)`, moderatorID, action, targetType, targetID, reason, note)

@@ -18,11 +18,11 @@ const (
 	RouteAPIPost    = "/api/v1/posts/:id"
 )
 
-func (s *Server) apiRoutes(e *gin.Engine) {
-	e.GET(RouteAPIThreads, s.apiThreads)
-	e.GET(RouteAPIThread, s.apiThread)
-	e.GET(RouteAPIPost, s.apiPost)
-	e.GET(RouteAPISearch, s.apiSearch)
+func (s *Server) apiRoutes(api *gin.RouterGroup) {
+	api.GET(RouteAPIThreads, s.apiThreads)
+	api.GET(RouteAPIThread, s.apiThread)
+	api.GET(RouteAPIPost, s.apiPost)
+	api.GET(RouteAPISearch, s.apiSearch)
 }
 
 type apiThread struct {
@@ -40,7 +40,10 @@ type apiThread struct {
 	Stances        gin.H     `json:"stances"`
 }
 
+// toAPIThread is a thread as the public sees it: the API has no viewer, so a thread whose
+// opening post is hidden shows its placeholder title (forum.ThreadFor).
 func (s *Server) toAPIThread(t *forum.Thread) apiThread {
+	t = forum.ThreadFor(nil, t)
 	return apiThread{
 		ID: t.ID, Title: t.Title, URL: s.cfg.BaseURL + threadURL(t.ID, t.Slug), Category: t.CategorySlug,
 		Author: t.AuthorName, CreatedAt: t.CreatedAt.UTC(), LastActivityAt: t.LastActivityAt.UTC(),
@@ -69,14 +72,14 @@ type apiPost struct {
 func toAPIPost(p *forum.Post) *apiPost {
 	out := &apiPost{ID: p.ID, ThreadID: p.ThreadID, ParentID: p.ParentID, Depth: p.Depth,
 		CreatedAt: p.CreatedAt.UTC(), ReplyCount: p.DescendantCount}
-	if !p.Public() {
+	if !forum.CanRead(nil, p) {
 		out.Placeholder = p.Placeholder()
 		return out
 	}
 	author, html := p.AuthorName, p.BodyHTML
 	out.Author, out.HTML = &author, &html
-	if p.Stance != "" {
-		stance := p.Stance
+	if p.Stance != forum.StanceNone {
+		stance := string(p.Stance)
 		out.Stance = &stance
 	}
 	if p.EditedAt != nil {
@@ -105,9 +108,14 @@ func (s *Server) apiThreads(c *gin.Context) {
 
 func (s *Server) apiThread(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such thread.")
+	id, err := idParam(c, "thread")
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	after, err := afterParam(c)
+	if err != nil {
+		s.error(c, err)
 		return
 	}
 	t, err := s.store.ThreadByID(ctx, id)
@@ -115,7 +123,6 @@ func (s *Server) apiThread(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
 	tree, err := s.store.Tree(ctx, store.TreeQuery{ThreadID: id, After: after, Budget: treeBudget, MaxDepth: 1 << 20})
 	if err != nil {
 		s.error(c, err)
@@ -134,15 +141,15 @@ func (s *Server) apiThread(c *gin.Context) {
 	}
 	resp := gin.H{"thread": s.toAPIThread(t), "tree": root, "next": nil}
 	if tree.NextAfter != 0 {
-		resp["next"] = "/api/v1/threads/" + strconv.FormatInt(id, 10) + "?after=" + strconv.FormatInt(tree.NextAfter, 10)
+		resp["next"] = "/api/v1/threads/" + strconv.FormatInt(id, 10) + "?after=" + forum.NewCursor(tree.NextAfter).String()
 	}
 	c.JSON(http.StatusOK, resp)
 }
 
 func (s *Server) apiPost(c *gin.Context) {
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such post.")
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
 	p, err := s.store.PostByID(c.Request.Context(), id)

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"fmt"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,13 +12,6 @@ import (
 	"github.com/gorilla/sessions"
 
 	"forum/internal/forum"
-)
-
-// Login throttling: failures per account and per client address in a fixed window.
-const (
-	loginWindow         = 15 * time.Minute
-	loginFailuresPerKey = 5
-	loginFailuresPerIP  = 20
 )
 
 // authForm is the register and login forms' data; the username survives a rejection.
@@ -86,24 +79,27 @@ func (s *Server) login(c *gin.Context) {
 	if len(pw) > forum.MaxPasswordLen*4 {
 		pw = pw[:forum.MaxPasswordLen*4] // bound hashing work; no real password is longer
 	}
-	accountKey, ipKey := "login:user:"+f.Username, "login:ip:"+c.ClientIP()
+	keys := forum.LoginKeys(f.Username, c.ClientIP())
+	accountKey, ipKey := keys[0], keys[1]
 
-	// Refuse before checking the password while either counter is over its limit.
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{accountKey, loginFailuresPerKey}, {ipKey, loginFailuresPerIP}} {
-		n, until, err := s.store.Peek(ctx, k.key, loginWindow)
-		if err != nil {
+	// Count this attempt as a failure before checking the password, in one statement for
+	// both counters, so concurrent attempts cannot all slip under the limits; a correct
+	// password gives the slots back below.
+	counts, err := s.store.Take(ctx, keys, forum.LoginWindow)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := forum.CheckLimits(time.Now(), "failed logins", forum.LoginLimits(), counts); err != nil {
+		var limited *forum.Error
+		if !errors.As(err, &limited) || limited.Code != forum.ERateLimited {
 			s.fail(c, err)
 			return
 		}
-		if n >= k.limit {
-			retryAfter(c, until)
-			f.Error = fmt.Sprintf("Too many failed logins. Try again in %s.", humanDuration(time.Until(until)))
-			s.html(c, http.StatusTooManyRequests, "login", "Log in", f)
-			return
-		}
+		retryAfter(c, time.Now().Add(limited.RetryAfter))
+		f.Error = limited.Message
+		s.html(c, http.StatusTooManyRequests, "login", "Log in", f)
+		return
 	}
 
 	user, err := s.store.UserByName(ctx, f.Username)
@@ -116,18 +112,17 @@ func (s *Server) login(c *gin.Context) {
 	}
 	// Check always runs, against a dummy hash for unknown users, so both failures take
 	// the same time and say the same thing.
-	if !s.hasher.Check(pw, hash) {
-		for _, key := range []string{accountKey, ipKey} {
-			if _, _, err := s.store.Hit(ctx, key, loginWindow); err != nil {
-				s.fail(c, err)
-				return
-			}
-		}
+	if !s.hasher.Check(pw, hash) { // the failure is already counted
 		f.Error = "That username and password do not match. Check them and try again."
 		s.html(c, http.StatusUnauthorized, "login", "Log in", f)
 		return
 	}
 	if err := s.store.ClearHits(ctx, accountKey); err != nil {
+		s.fail(c, err)
+		return
+	}
+	// A success must not use up the address's failure budget.
+	if err := s.store.Release(ctx, ipKey); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -169,10 +164,3 @@ func orHome(next string) string {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-func humanDuration(d time.Duration) string {
-	if d < time.Minute {
-		return plural(max(int(d.Seconds()), 1), "second")
-	}
-	return plural(int(d.Minutes()+0.5), "minute")
-}

@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"forum/internal/forum"
@@ -178,4 +181,151 @@ func TestLoginThrottling(t *testing.T) {
 			t.Fatalf("after 25 failures from one address: status %d, want 429", last)
 		}
 	})
+}
+
+// TestLoginThrottleUnderConcurrency fires bursts of simultaneous wrong passwords: the
+// counters must count and decide in one step, so no more attempts reach the password
+// check than the limits allow.
+func TestLoginThrottleUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	const burst = 64
+
+	t.Run("OneAccount", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.user("besieged", forum.RoleMember)
+		forms := make([]url.Values, burst)
+		for i := range forms {
+			forms[i] = url.Values{"username": {"besieged"}, "password": {fmt.Sprintf("wrong guess %d", i)}}
+		}
+		checkBurst(t, concurrentLogins(t, e, forms), forum.LoginPerAccount.Max)
+	})
+
+	t.Run("ManyAccountsOneAddress", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		forms := make([]url.Values, burst)
+		for i := range forms {
+			forms[i] = url.Values{"username": {fmt.Sprintf("nobody-%02d", i)}, "password": {"wrong password"}}
+		}
+		checkBurst(t, concurrentLogins(t, e, forms), forum.LoginPerAddress.Max)
+	})
+
+	t.Run("RightPasswordAfterFailuresLogsIn", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.user("forgetful", forum.RoleMember)
+		forms := make([]url.Values, forum.LoginPerAccount.Max-1)
+		for i := range forms {
+			forms[i] = url.Values{"username": {"forgetful"}, "password": {fmt.Sprintf("wrong guess %d", i)}}
+		}
+		for i, r := range concurrentLogins(t, e, forms) {
+			if r.status != http.StatusUnauthorized {
+				t.Fatalf("failure %d below the limit: status %d, want 401", i, r.status)
+			}
+		}
+		e.login("forgetful")
+		// The success cleared the account's failures: a full budget again.
+		c := e.client()
+		for i := range forum.LoginPerAccount.Max {
+			resp, body := c.post("/login", url.Values{"username": {"forgetful"}, "password": {fmt.Sprintf("again wrong %d", i)}})
+			wantStatus(t, resp, body, http.StatusUnauthorized)
+		}
+	})
+
+	t.Run("SuccessesKeepAddressBudget", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.user("regular", forum.RoleMember)
+		for range forum.LoginPerAddress.Max + 5 {
+			e.login("regular") // all from one address; fails the test if refused
+		}
+		// The address still has its whole failure budget.
+		c := e.client()
+		for i := range forum.LoginPerAddress.Max {
+			resp, body := c.post("/login", url.Values{"username": {fmt.Sprintf("stranger-%02d", i)}, "password": {"wrong password"}})
+			wantStatus(t, resp, body, http.StatusUnauthorized)
+		}
+		resp, body := c.post("/login", url.Values{"username": {"stranger-xx"}, "password": {"wrong password"}})
+		wantStatus(t, resp, body, http.StatusTooManyRequests)
+	})
+}
+
+type loginResult struct {
+	status     int
+	retryAfter string
+	body       string
+	err        error
+}
+
+// concurrentLogins posts every form to /login at once from one browser (one cookie jar,
+// one CSRF token, one address) and returns the answers in the order of forms.
+func concurrentLogins(t *testing.T, e *env, forms []url.Values) []loginResult {
+	t.Helper()
+	c := e.client()
+	c.get("/login") // the CSRF cookie and token, fetched once
+	token := c.csrf
+	if token == "" {
+		t.Fatal("no CSRF token on /login")
+	}
+	start := make(chan struct{})
+	results := make([]loginResult, len(forms))
+	var wg sync.WaitGroup
+	for i, form := range forms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := url.Values{"csrf_token": {token}}
+			for k, v := range form {
+				f[k] = v
+			}
+			req, err := http.NewRequest(http.MethodPost, e.http.URL+"/login", strings.NewReader(f.Encode()))
+			if err != nil {
+				results[i].err = err
+				return
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			<-start
+			resp, err := c.http.Do(req)
+			if err != nil {
+				results[i].err = err
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			results[i] = loginResult{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: string(b), err: err}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results
+}
+
+// checkBurst wants at most limit answers of 401 (and at least one) and 429 with
+// Retry-After and the login form's message for all the others.
+func checkBurst(t *testing.T, results []loginResult, limit int) {
+	t.Helper()
+	checked := 0
+	for i, r := range results {
+		if r.err != nil {
+			t.Fatalf("request %d: %v", i, r.err)
+		}
+		switch r.status {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+			if r.retryAfter == "" || r.retryAfter == "0" {
+				t.Errorf("request %d: 429 with Retry-After %q", i, r.retryAfter)
+			}
+			if !strings.Contains(r.body, "Too many failed logins") || !strings.Contains(r.body, `name="password"`) {
+				t.Errorf("request %d: 429 without the login form's message", i)
+			}
+		default:
+			t.Errorf("request %d: status %d, want 401 or 429", i, r.status)
+		}
+	}
+	t.Logf("%d of %d concurrent wrong passwords checked (limit %d)", checked, len(results), limit)
+	if checked == 0 || checked > limit {
+		t.Fatalf("%d of %d concurrent wrong passwords were checked (401); want 1 to %d", checked, len(results), limit)
+	}
 }

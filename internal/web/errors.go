@@ -1,9 +1,10 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,9 +28,14 @@ func status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case forum.ERateLimited:
 		return http.StatusTooManyRequests
+	case forum.EUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
+
+// errStatus is the HTTP status of any error: its domain code's, or 500.
+func errStatus(err error) int { return status(forum.ErrorCode(err)) }
 
 // errorView is the error page's data: what went wrong and what to do next.
 type errorView struct {
@@ -48,32 +54,50 @@ var hints = map[int]string{
 	http.StatusConflict:              "Reload the page to see the current state, then try again.",
 	http.StatusRequestEntityTooLarge: "Shorten what you sent and try again.",
 	http.StatusTooManyRequests:       "Wait a little and try again.",
+	http.StatusServiceUnavailable:    "Wait a little and try again.",
 }
 
-// fail500 unless the error carries a domain code.
+// ctxJSON marks a request whose route group answers in JSON (the API).
+const ctxJSON = "forum.json"
+
+// jsonErrors is the API group's middleware: its errors are JSON, not pages.
+func jsonErrors(c *gin.Context) {
+	c.Set(ctxJSON, true)
+	c.Next()
+}
+
+func wantsJSON(c *gin.Context) bool { return c.GetBool(ctxJSON) }
+
+// error is the one error path: it turns any error into the page or the JSON of its
+// route group. A domain error shows its safe message with its code's status (and
+// Retry-After when it carries one); anything else is logged with its cause and shown as
+// a plain 500 without it.
 func (s *Server) error(c *gin.Context, err error) {
-	code := forum.ErrorCode(err)
-	if code == forum.EInternal {
-		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-			slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.Request.URL.Path,
-				"request_id", c.GetString(ctxRequestID))
-			c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": forum.ErrorMessage(err)})
-			return
-		}
-		s.fail(c, err)
+	st := errStatus(err)
+	c.Abort()
+	if st == http.StatusInternalServerError {
+		slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.Request.URL.Path,
+			"request_id", c.GetString(ctxRequestID))
+	}
+	var de *forum.Error
+	if errors.As(err, &de) && de.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.999)))
+	}
+	msg := forum.ErrorMessage(err)
+	if wantsJSON(c) {
+		c.JSON(st, gin.H{"error": msg, "status": st})
 		return
 	}
-	s.errorPage(c, status(code), forum.ErrorMessage(err))
-}
-
-// errorPage renders a helpful error page (or JSON under /api/) with status.
-func (s *Server) errorPage(c *gin.Context, st int, msg string) {
-	c.Abort()
-	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-		c.JSON(st, gin.H{"error": msg, "status": st})
+	if st == http.StatusInternalServerError {
+		c.Data(st, "text/html; charset=utf-8", []byte(plain500))
 		return
 	}
 	s.html(c, st, "error", http.StatusText(st), errorView{
 		Status: st, Heading: http.StatusText(st), Message: msg, Hint: hints[st],
 	})
+}
+
+// notFound is the 404 for an address that names nothing, in the words of what it names.
+func notFound(what string) error {
+	return forum.Errorf(forum.ENotFound, "There is no such %s.", what)
 }

@@ -65,13 +65,13 @@ type liveEvent struct {
 
 func (s *Server) events(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such thread.")
+	id, err := idParam(c, "thread")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
 	if s.hub == nil {
-		s.errorPage(c, http.StatusServiceUnavailable, "Live updates are not available; reload the page to see new replies.")
+		s.error(c, forum.Errorf(forum.EUnavailable, "Live updates are not available; reload the page to see new replies."))
 		return
 	}
 	t, err := s.store.ThreadByID(ctx, id)
@@ -81,8 +81,8 @@ func (s *Server) events(c *gin.Context) {
 	}
 	ip := c.ClientIP()
 	if !s.streams.acquire(ip) {
-		c.Header("Retry-After", "30")
-		s.errorPage(c, http.StatusTooManyRequests, "Too many live streams are open from your address. Close some tabs and try again.")
+		s.error(c, &forum.Error{Code: forum.ERateLimited, RetryAfter: 30 * time.Second,
+			Message: "Too many live streams are open from your address. Close some tabs and try again."})
 		return
 	}
 	defer s.streams.release(ip)
@@ -111,7 +111,7 @@ func (s *Server) events(c *gin.Context) {
 	}
 	heartbeat := time.NewTicker(s.heartbeat)
 	defer heartbeat.Stop()
-	tc := &treeCtx{Locked: t.Locked, MaxDepth: maxDepth}
+	tc := &treeCtx{Thread: t, MaxDepth: maxDepth}
 	send := func() bool {
 		for {
 			evs, err := s.store.EventsSince(ctx, t.ID, last, 100)

@@ -97,12 +97,12 @@ func (s *Server) serveFeed(format feed.Format, resolve feedResolver) gin.Handler
 		}
 		var f *feed.Feed
 		if src.scope == nil {
-			entries, err := s.store.ModLog(ctx, store.LogFilter{Limit: store.FeedLimit})
+			page, err := s.store.ModLog(ctx, store.LogFilter{Limit: store.FeedLimit})
 			if err != nil {
 				s.error(c, err)
 				return
 			}
-			f = feed.ModLog(base, src.meta, entries)
+			f = feed.ModLog(base, src.meta, page.Entries)
 		} else {
 			posts, err := s.store.FeedPosts(ctx, *src.scope)
 			if err != nil {
@@ -207,15 +207,15 @@ func (s *Server) categoryFeed(c *gin.Context) (*feedSource, error) {
 }
 
 func (s *Server) threadFeed(c *gin.Context) (*feedSource, error) {
-	id, ok := idParam(c, "id")
-	if !ok {
-		return nil, forum.Errorf(forum.ENotFound, "There is no such thread.")
+	id, err := idParam(c, "thread")
+	if err != nil {
+		return nil, err
 	}
 	t, err := s.store.ThreadByID(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	if !t.Visible {
+	if !forum.Listed(t.OpeningStatus) { // a feed is public: no placeholder title to offer
 		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.")
 	}
 	return &feedSource{
@@ -246,9 +246,9 @@ func (s *Server) userFeed(c *gin.Context) (*feedSource, error) {
 
 func (s *Server) postFeed(c *gin.Context) (*feedSource, error) {
 	ctx := c.Request.Context()
-	id, ok := idParam(c, "id")
-	if !ok {
-		return nil, forum.Errorf(forum.ENotFound, "There is no such post.")
+	id, err := idParam(c, "post")
+	if err != nil {
+		return nil, err
 	}
 	p, err := s.store.PostByID(ctx, id)
 	if err != nil {
@@ -258,7 +258,7 @@ func (s *Server) postFeed(c *gin.Context) (*feedSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !t.Visible {
+	if !forum.Listed(t.OpeningStatus) { // a feed is public: no placeholder title to offer
 		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.")
 	}
 	page := "/p/" + strconv.FormatInt(p.ID, 10)

@@ -255,7 +255,7 @@ func TestFeedsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.SetThread(ctx, second.ID, mod.ID, store.SettingLock, "answered"); err != nil {
+	if err := e.store.SetThread(ctx, second.ID, mod.ID, forum.SettingLock, "answered"); err != nil {
 		t.Fatal(err)
 	}
 	secondRoot := e.feedRoot(second.ID)
@@ -503,7 +503,7 @@ func TestFeedHiddenAndDeletedPosts(t *testing.T) {
 		}
 	}
 
-	decide := func(postID int64, action string) {
+	decide := func(postID int64, action forum.Decision) {
 		if err := e.store.Decide(ctx, store.Decision{PostID: postID, ModeratorID: mod.ID, Action: action}); err != nil {
 			t.Fatal(err)
 		}
@@ -512,7 +512,7 @@ func TestFeedHiddenAndDeletedPosts(t *testing.T) {
 	decide(removed.ID, forum.DecideDelete)
 	decide(gone.root, forum.DecideHide)
 	e.hideDirectly(pending.ID)
-	if err := e.store.DeletePost(ctx, deleted.ID, bob.ID, false, ""); err != nil {
+	if err := e.store.DeletePost(ctx, deleted.ID, bob.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -564,7 +564,7 @@ func TestFeedConditionalRequests(t *testing.T) {
 	mod := e.user("mod1", forum.RoleModerator)
 	f := e.thread(alice, "Polling is cheap")
 	r := e.reply(f, alice, 0, "a reply")
-	if err := e.store.SetThread(t.Context(), f.thread.ID, mod.ID, store.SettingPin, ""); err != nil {
+	if err := e.store.SetThread(t.Context(), f.thread.ID, mod.ID, forum.SettingPin, ""); err != nil {
 		t.Fatal(err)
 	}
 	path := feedThreadPath(f) + "/feed.rss"

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -90,8 +89,7 @@ func securityHeaders(c *gin.Context) {
 // by a MaxBytesReader when it is not.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > MaxBodyBytes {
-		s.errorPage(c, http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("The request is larger than %d KiB.", MaxBodyBytes>>10))
+		s.error(c, forum.Errorf(forum.ETooLarge, "The request is larger than %d KiB.", MaxBodyBytes>>10))
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
@@ -131,8 +129,7 @@ func (s *Server) csrfCheck(baseURLIsHTTP bool) gin.HandlerFunc {
 	failed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := r.Context().Value(ginKey{}).(*gin.Context)
 		slog.InfoContext(r.Context(), "csrf rejected", "reason", csrf.FailureReason(r), "path", r.URL.Path)
-		s.errorPage(c, http.StatusForbidden,
-			"This form has expired or did not come from this site. Reload the page and try again.")
+		s.error(c, errCSRF)
 	})
 	protect := csrf.Protect(s.sessionKey,
 		csrf.FieldName("csrf_token"), csrf.RequestHeader("X-CSRF-Token"),
@@ -156,22 +153,26 @@ func (s *Server) requireUser(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if c.Request.Method == http.MethodGet && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+	if c.Request.Method == http.MethodGet && !wantsJSON(c) {
 		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
 		return
 	}
-	s.errorPage(c, http.StatusUnauthorized, "You need to log in to do that.")
+	s.error(c, forum.ErrLoginRequired)
 }
 
-// requireModerator refuses members (403) after requireUser has refused visitors.
+// requireModerator refuses members (403) and suspended moderators after requireUser
+// has refused visitors. The store asks forum.MayModerate again inside each act.
 func (s *Server) requireModerator(c *gin.Context) {
-	if !currentUser(c).IsModerator() {
-		s.errorPage(c, http.StatusForbidden, "Only moderators can do that.")
+	if err := forum.MayModerate(currentUser(c), time.Now()); err != nil {
+		s.error(c, err)
 		return
 	}
 	c.Next()
 }
+
+// errCSRF is the answer to a state-changing request without a valid token.
+var errCSRF = forum.Errorf(forum.EForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
 
 // retryAfter sets Retry-After to the whole seconds until t (at least 1).
 func retryAfter(c *gin.Context, until time.Time) {

@@ -33,31 +33,28 @@ func (s *Server) moderationRoutes(app *gin.RouterGroup) {
 	mod.GET(strings.TrimPrefix(RouteModQueue, "/mod"), s.queue)
 	mod.POST(strings.TrimPrefix(RouteModDecide, "/mod"), s.decide)
 	mod.POST(strings.TrimPrefix(RouteModSuspend, "/mod"), s.suspend)
-	for route, setting := range map[string]store.ThreadSetting{
-		RouteModLock: store.SettingLock, RouteModUnlock: store.SettingUnlock,
-		RouteModPin: store.SettingPin, RouteModUnpin: store.SettingUnpin,
+	for route, setting := range map[string]forum.ThreadSetting{
+		RouteModLock: forum.SettingLock, RouteModUnlock: forum.SettingUnlock,
+		RouteModPin: forum.SettingPin, RouteModUnpin: forum.SettingUnpin,
 	} {
 		mod.POST(strings.TrimPrefix(route, "/mod"), s.setThread(setting))
 	}
 }
 
 func (s *Server) flag(c *gin.Context) {
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such post.")
-		return
-	}
-	user := currentUser(c)
-	if err := writable(user); err != nil {
+	id, err := idParam(c, "post")
+	if err != nil {
 		s.error(c, err)
 		return
 	}
-	reason, note := c.PostForm("reason"), strings.TrimSpace(c.PostForm("note"))
-	if err := forum.ValidateFlag(reason, note); err != nil {
+	reason, err := forum.ValidateFlag(c.PostForm("reason"), strings.TrimSpace(c.PostForm("note")))
+	if err != nil {
 		s.error(c, err)
 		return
 	}
-	if _, err := s.store.FlagPost(c.Request.Context(), id, user.ID, reason, note, s.cfg.FlagThreshold); err != nil {
+	// The store asks forum.CanFlag under the lock.
+	if _, err := s.store.FlagPost(c.Request.Context(), id, currentUser(c).ID, reason,
+		strings.TrimSpace(c.PostForm("note")), s.cfg.FlagThreshold); err != nil {
 		s.error(c, err)
 		return
 	}
@@ -97,13 +94,13 @@ func (s *Server) queue(c *gin.Context) {
 }
 
 func (s *Server) decide(c *gin.Context) {
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such post.")
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
-	action := c.PostForm("action")
-	if err := forum.ValidateDecision(action); err != nil {
+	action, err := forum.ParseDecision(c.PostForm("action"))
+	if err != nil {
 		s.error(c, err)
 		return
 	}
@@ -111,11 +108,12 @@ func (s *Server) decide(c *gin.Context) {
 	if raw := c.PostForm("version"); raw != "" {
 		v, err := strconv.Atoi(raw)
 		if err != nil {
-			s.errorPage(c, http.StatusBadRequest, "version must be a number.")
+			s.error(c, forum.Errorf(forum.EInvalid, "version must be a number."))
 			return
 		}
 		d.SeenVersion = &v
 	}
+	// The store asks forum.CanDecide and forum.StatusAfter under the lock.
 	if err := s.store.Decide(c.Request.Context(), d); err != nil {
 		s.error(c, err)
 		return
@@ -129,30 +127,23 @@ func (s *Server) decide(c *gin.Context) {
 
 func (s *Server) suspend(c *gin.Context) {
 	ctx := c.Request.Context()
-	mod := currentUser(c)
 	target, err := s.store.UserByName(ctx, c.Param("name"))
 	if err != nil {
 		s.error(c, err)
 		return
 	}
 	days, err := strconv.Atoi(strings.TrimSpace(c.PostForm("days")))
-	if err != nil || days < 1 || days > 3650 {
-		s.errorPage(c, http.StatusBadRequest, "days must be a whole number from 1 to 3650.")
-		return
+	if err != nil {
+		days = 0 // ValidateSuspension says what a valid number is
 	}
 	note := strings.TrimSpace(c.PostForm("note"))
-	switch {
-	case target.ID == mod.ID:
-		s.errorPage(c, http.StatusBadRequest, "You cannot suspend yourself.")
-		return
-	case target.IsModerator() && mod.Role != forum.RoleAdmin:
-		s.errorPage(c, http.StatusForbidden, "Only an admin can suspend a moderator.")
-		return
-	case note == "":
-		s.errorPage(c, http.StatusBadRequest, "Give the reason in the note: the user sees it.")
+	if err := forum.ValidateSuspension(days, note); err != nil {
+		s.error(c, err)
 		return
 	}
-	if err := s.store.Suspend(ctx, target.ID, mod.ID, time.Now().Add(time.Duration(days)*24*time.Hour), note); err != nil {
+	// The store asks forum.CanSuspend on the target's locked row.
+	until := time.Now().Add(time.Duration(days) * 24 * time.Hour)
+	if err := s.store.Suspend(ctx, target.ID, currentUser(c).ID, until, note); err != nil {
 		s.error(c, err)
 		return
 	}
@@ -163,28 +154,20 @@ type modLogView struct {
 	Entries   []forum.LogEntry
 	Action    string
 	Moderator string
-	Actions   []string
-	Next      int64
+	Actions   []forum.LogAction
+	Next      string
 }
 
 const modLogPerPage = 50
 
-var logActions = []string{"hide_post", "restore_post", "delete_post", "dismiss_post", "edit_post",
-	"lock_thread", "unlock_thread", "pin_thread", "unpin_thread", "suspend_user"}
-
 func (s *Server) modLog(c *gin.Context) {
-	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
-	v := modLogView{Action: c.Query("action"), Moderator: c.Query("moderator"), Actions: logActions}
-	entries, err := s.store.ModLog(c.Request.Context(), store.LogFilter{
-		Action: v.Action, Moderator: v.Moderator, Before: before, Limit: modLogPerPage + 1})
+	v := modLogView{Action: c.Query("action"), Moderator: c.Query("moderator"), Actions: forum.LogActions}
+	page, err := s.store.ModLog(c.Request.Context(), store.LogFilter{
+		Action: v.Action, Moderator: v.Moderator, Before: c.Query("before"), Limit: modLogPerPage})
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	if len(entries) > modLogPerPage {
-		entries = entries[:modLogPerPage]
-		v.Next = entries[modLogPerPage-1].ID
-	}
-	v.Entries = entries
+	v.Entries, v.Next = page.Entries, page.Next
 	s.html(c, http.StatusOK, "modlog", "Moderation log", v, feedLink{Title: "Moderation log", Base: "/modlog/feed"})
 }

@@ -59,24 +59,14 @@ func newRenderer(files fs.FS) (*renderer, error) {
 		"isotime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"fulltime":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"add":         func(a, b int) int { return a + b },
-		"flagReasons": func() []string { return forum.FlagReasons },
-		"reasonLabel": reasonLabel,
+		"flagReasons": func() []forum.FlagReason { return forum.FlagReasons },
 		"now":         time.Now,
-		"outcomeLabel": func(o *string) string {
-			return map[string]string{"dismiss": "dismissed: the post stays", "hide": "the post was hidden",
-				"restore": "the post was restored", "delete": "the post was deleted"}[*o]
+		"stanceChoices": func() []forum.Stance {
+			return append([]forum.Stance{forum.StanceNone}, forum.Stances...)
 		},
-		"stanceChoices": func() []string { return []string{"", "helps", "hinders", "mixed"} },
-		"modActions": func(t *forum.Thread) []string {
-			lock, pin := "lock", "pin"
-			if t.Locked {
-				lock = "unlock"
-			}
-			if t.Pinned {
-				pin = "unpin"
-			}
-			return []string{lock, pin}
-		},
+		"modActions": forum.SettingsFor,
+		"threadURL":  threadURL,
+		"decisions":  forum.DecisionsFor,
 		// storedHTML marks a post's HTML as safe: it was sanitised by markup when written,
 		// and reads never sanitise again.
 		"storedHTML": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec
@@ -200,14 +190,3 @@ const plain500 = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 
 // csrfToken is the token forms on this page carry.
 func (s *Server) csrfToken(c *gin.Context) string { return csrf.Token(c.Request) }
-
-// reasonLabel is a flag reason in words.
-func reasonLabel(r string) string {
-	switch r {
-	case "off_topic":
-		return "off topic"
-	case "abuse":
-		return "abuse or harassment"
-	}
-	return r
-}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html"
 	"html/template"
 	"net/http"
@@ -48,6 +49,9 @@ func (s *Server) runSearch(c *gin.Context) (searchView, error) {
 	}
 	page, err := s.store.Search(c.Request.Context(), q, c.Query("before"), searchPerPage)
 	if err != nil {
+		if errors.Is(err, forum.ErrBadCursor) { // the same 400 as every listing's bad page link
+			return v, err
+		}
 		if forum.ErrorCode(err) == forum.EInvalid {
 			v.Message = forum.ErrorMessage(err)
 			return v, nil

@@ -117,7 +117,8 @@ func TestSearch(t *testing.T) {
 		wantStatus(t, resp, body, http.StatusOK)
 		wantContains(t, body, "could not be read")
 		resp, body = e.client().get("/search?q=route&before=junk")
-		wantStatus(t, resp, body, http.StatusOK)
+		wantStatus(t, resp, body, http.StatusBadRequest) // a bad page link, like every listing's
+		wantContains(t, body, "That page link is not valid")
 	})
 	t.Run("MoreLinkPages", func(t *testing.T) {
 		for i := range 25 {

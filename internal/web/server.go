@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forum/internal/config"
+	"forum/internal/forum"
 	"forum/internal/live"
 	"forum/internal/markup"
 	"forum/internal/password"
@@ -120,7 +121,7 @@ func (s *Server) routes(files fs.FS) {
 	e := s.engine
 	e.Use(s.recovery, requestID, logRequests, s.metrics.observe, securityHeaders)
 	e.NoRoute(func(c *gin.Context) {
-		s.errorPage(c, http.StatusNotFound, "There is no page at this address.")
+		s.error(c, forum.Errorf(forum.ENotFound, "There is no page at this address."))
 	})
 
 	// Operations and static files need no session and no CSRF cookie.
@@ -130,8 +131,8 @@ func (s *Server) routes(files fs.FS) {
 	e.GET(RouteStatic, s.static(files))
 	e.HEAD(RouteStatic, s.static(files))
 
-	// The API reads only and sets no cookies: no session, no CSRF.
-	s.apiRoutes(e)
+	// The API reads only and sets no cookies: no session, no CSRF. Its errors are JSON.
+	s.apiRoutes(e.Group("", jsonErrors))
 
 	u, _ := url.Parse(s.cfg.BaseURL)
 	app := e.Group("/", s.limitBody, s.loadSession, s.csrfCheck(u == nil || u.Scheme != "https"))

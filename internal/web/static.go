@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"forum/internal/forum"
+
 	"github.com/gin-gonic/gin"
 )
 
@@ -17,7 +19,7 @@ func (s *Server) static(files fs.FS) gin.HandlerFunc {
 		name := strings.TrimPrefix(c.Param("file"), "/")
 		hash, ok := s.render.assets[name]
 		if !ok {
-			s.errorPage(c, http.StatusNotFound, "No such file.")
+			s.error(c, forum.Errorf(forum.ENotFound, "No such file."))
 			return
 		}
 		etag := `"` + hash + `"`

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,10 +53,13 @@ func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	app.GET(RouteEvents, s.events)
 }
 
-// idParam parses a positive id from the path; anything else is a 404.
-func idParam(c *gin.Context, name string) (int64, bool) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	return id, err == nil && id > 0
+// idParam parses the positive id in the path; anything else is a 404 for what it names.
+func idParam(c *gin.Context, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notFound(what)
+	}
+	return id, nil
 }
 
 type listView struct {
@@ -109,16 +113,33 @@ type replyForm struct {
 }
 
 type threadView struct {
-	Thread    *forum.Thread
+	Thread    *forum.Thread // as the viewer may see it (forum.ThreadFor)
 	Root      *node
 	Sort      string
 	After     int64
 	NextAfter int64
 	Truncated bool
-	CanReply  bool
-	Form      replyForm
-	Stances   []stanceBar
-	Viewer    *forum.User
+	replyState
+	Form    replyForm
+	Stances []stanceBar
+	Viewer  *forum.User
+}
+
+// replyState is whether the page's reply box is offered, and if not, why.
+type replyState struct {
+	CanReply     bool
+	ReplyRefusal string // the policy's reason, except "log in" (the box invites visitors)
+}
+
+func replyStateFor(u *forum.User, t *forum.Thread, parent *forum.Post) replyState {
+	err := forum.CanReply(u, t, parent, time.Now())
+	switch {
+	case err == nil:
+		return replyState{CanReply: true}
+	case errors.Is(err, forum.ErrLoginRequired):
+		return replyState{}
+	}
+	return replyState{ReplyRefusal: forum.ErrorMessage(err)}
 }
 
 type stanceBar struct {
@@ -134,17 +155,19 @@ func stanceBars(t *forum.Thread) []stanceBar {
 		}
 		return (n*100 + total/2) / total
 	}
-	return []stanceBar{
-		{"helps", "Helps", t.StanceHelps, pct(t.StanceHelps)},
-		{"hinders", "Hinders", t.StanceHinders, pct(t.StanceHinders)},
-		{"mixed", "Mixed", t.StanceMixed, pct(t.StanceMixed)},
+	counts := map[forum.Stance]int{forum.StanceHelps: t.StanceHelps, forum.StanceHinders: t.StanceHinders,
+		forum.StanceMixed: t.StanceMixed}
+	bars := make([]stanceBar, len(forum.Stances))
+	for i, st := range forum.Stances {
+		bars[i] = stanceBar{string(st), st.Label(), counts[st], pct(counts[st])}
 	}
+	return bars
 }
 
 func (s *Server) thread(c *gin.Context) {
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such thread.")
+	id, err := idParam(c, "thread")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
 	s.renderThread(c, id, http.StatusOK, replyForm{})
@@ -154,12 +177,16 @@ func (s *Server) thread(c *gin.Context) {
 // back here with its text.
 func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyForm) {
 	ctx := c.Request.Context()
+	after, err := afterParam(c)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
 	t, err := s.store.ThreadByID(ctx, id)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
 	newest := c.Query("sort") == "new"
 	tree, err := s.store.Tree(ctx, store.TreeQuery{ThreadID: id, After: after, Newest: newest, Budget: treeBudget, MaxDepth: maxDepth})
 	if err != nil {
@@ -167,43 +194,57 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 		return
 	}
 	user := currentUser(c)
-	tc := &treeCtx{User: user, CSRF: s.csrfToken(c), Locked: t.Locked, MaxDepth: maxDepth}
+	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: maxDepth}
 	roots := buildTree(tree.Posts, tc, newest)
 	if len(roots) == 0 {
-		s.error(c, errors.New("thread without opening post"))
+		s.error(c, fmt.Errorf("thread %d has no opening post", t.ID))
 		return
 	}
 	if form.Idem == "" {
 		form.Idem = newIdemKey()
 	}
 	v := threadView{
-		Thread: t, Root: roots[0], After: after, NextAfter: tree.NextAfter, Truncated: tree.Truncated,
-		CanReply: user != nil && !t.Locked && !user.Suspended(time.Now()),
-		Form:     form, Stances: stanceBars(t), Viewer: user,
+		Thread: forum.ThreadFor(user, t), Root: roots[0], After: after, NextAfter: tree.NextAfter,
+		Truncated: tree.Truncated, replyState: replyStateFor(user, t, nil),
+		Form: form, Stances: stanceBars(t), Viewer: user,
 	}
 	if newest {
 		v.Sort = "new"
 	}
-	title := t.Title
-	if !t.Visible && !v.Root.Readable {
-		title = v.Root.Post.Placeholder()
+	var feeds []feedLink
+	if forum.Listed(t.OpeningStatus) {
+		feeds = append(feeds, feedLink{Title: t.Title + ": replies", Base: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed"})
 	}
-	s.html(c, status, "thread", title, v, feedLink{Title: title + ": replies", Base: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed"})
+	s.html(c, status, "thread", v.Thread.Title, v, feeds...)
+}
+
+// afterParam reads a thread page's ?after= cursor (the id of the last top-level reply the
+// previous page showed); 0 without one, the first page.
+func afterParam(c *gin.Context) (int64, error) {
+	raw := c.Query("after")
+	if raw == "" {
+		return 0, nil
+	}
+	cur, err := forum.ParseCursor(raw, 1)
+	if err != nil {
+		return 0, err
+	}
+	return cur.Int(0), nil
 }
 
 type postView struct {
-	Thread    *forum.Thread
+	Thread    *forum.Thread // as the viewer may see it (forum.ThreadFor)
 	Root      *node
 	Focus     *forum.Post
 	Truncated bool
 	Form      replyForm
-	CanReply  bool
+	replyState
 }
 
 func (s *Server) post(c *gin.Context) {
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such post.")
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
 	s.renderPost(c, id, http.StatusOK, replyForm{})
@@ -229,34 +270,30 @@ func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm
 		return
 	}
 	user := currentUser(c)
-	tc := &treeCtx{User: user, CSRF: s.csrfToken(c), Locked: t.Locked, MaxDepth: p.Depth + maxDepth, Focus: p.ID}
+	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: p.Depth + maxDepth, Focus: p.ID}
 	roots := buildTree(posts, tc, false)
 	if len(roots) == 0 {
-		s.error(c, errors.New("post page without posts"))
+		s.error(c, fmt.Errorf("post %d: page without posts", p.ID))
 		return
 	}
 	form.ParentID = p.ID
 	if form.Idem == "" {
 		form.Idem = newIdemKey()
 	}
-	v := postView{Thread: t, Root: roots[0], Focus: p, Truncated: truncated, Form: form,
-		CanReply: user != nil && !t.Locked && p.Public() && !user.Suspended(time.Now())}
-	s.html(c, status, "post", t.Title, v, feedLink{Title: "Replies below this post", Base: "/p/" + strconv.FormatInt(p.ID, 10) + "/feed"})
-}
-
-// writable refuses writes from suspended users with the reason and end date.
-func writable(u *forum.User) error {
-	if u.Suspended(time.Now()) {
-		return u.SuspensionError()
+	v := postView{Thread: forum.ThreadFor(user, t), Root: roots[0], Focus: p, Truncated: truncated, Form: form,
+		replyState: replyStateFor(user, t, p)}
+	var feeds []feedLink
+	if forum.Listed(t.OpeningStatus) {
+		feeds = append(feeds, feedLink{Title: "Replies below this post", Base: "/p/" + strconv.FormatInt(p.ID, 10) + "/feed"})
 	}
-	return nil
+	s.html(c, status, "post", v.Thread.Title, v, feeds...)
 }
 
 func (s *Server) reply(c *gin.Context) {
 	ctx := c.Request.Context()
-	threadID, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such thread.")
+	threadID, err := idParam(c, "thread")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
 	user := currentUser(c)
@@ -267,29 +304,28 @@ func (s *Server) reply(c *gin.Context) {
 	if raw := strings.TrimSpace(c.PostForm("parent_id")); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id <= 0 {
-			s.errorPage(c, http.StatusBadRequest, "parent_id must be the id of a post in this thread.")
+			s.error(c, forum.Errorf(forum.EInvalid, "parent_id must be the id of a post in this thread."))
 			return
 		}
 		parentID = id
 	}
+	// A rejected reply goes back to the page it was written on with its text, unless
+	// the page itself is what is wrong (no such thread or parent, or a parent elsewhere
+	// or gone): then the error page says so.
 	reject := func(err error) {
-		if forum.ErrorCode(err) == forum.EInternal {
+		if errStatus(err) == http.StatusInternalServerError || errors.Is(err, forum.ErrNotFound) ||
+			errors.Is(err, forum.ErrParentElsewhere) || errors.Is(err, forum.ErrParentGone) {
 			s.error(c, err)
 			return
 		}
 		form.Error = forum.ErrorMessage(err)
 		if parentID == 0 {
-			s.renderThread(c, threadID, status(forum.ErrorCode(err)), form)
+			s.renderThread(c, threadID, errStatus(err), form)
 			return
 		}
-		// The parent may be the thing that is wrong; then there is no page to return to.
-		if code := forum.ErrorCode(err); code == forum.ENotFound || code == forum.EInvalid && strings.Contains(form.Error, "replied to") {
-			s.error(c, err)
-			return
-		}
-		s.renderPost(c, parentID, status(forum.ErrorCode(err)), form)
+		s.renderPost(c, parentID, errStatus(err), form)
 	}
-	if err := writable(user); err != nil {
+	if err := forum.MayWrite(user, time.Now()); err != nil {
 		reject(err)
 		return
 	}
@@ -297,7 +333,8 @@ func (s *Server) reply(c *gin.Context) {
 		reject(err)
 		return
 	}
-	if err := forum.ValidateStance(form.Stance); err != nil {
+	stance, err := forum.ParseStance(form.Stance)
+	if err != nil {
 		reject(err)
 		return
 	}
@@ -306,9 +343,10 @@ func (s *Server) reply(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	// The store checks forum.CanReply under the thread's lock.
 	p, err := s.store.CreateReply(ctx, store.NewReply{
 		ThreadID: threadID, ParentID: parentID, AuthorID: user.ID,
-		BodySource: form.Body, BodyHTML: html, Stance: form.Stance, IdempotencyKey: form.Idem,
+		BodySource: form.Body, BodyHTML: html, Stance: stance, IdempotencyKey: form.Idem,
 	})
 	if err != nil {
 		reject(err)
@@ -360,14 +398,14 @@ func (s *Server) createThread(c *gin.Context) {
 		Body: forum.NormalizeBody(c.PostForm("body")), Idem: c.PostForm("idem"),
 	}
 	reject := func(err error) {
-		if forum.ErrorCode(err) == forum.EInternal {
+		if errStatus(err) == http.StatusInternalServerError {
 			s.error(c, err)
 			return
 		}
 		f.Error = forum.ErrorMessage(err)
-		s.renderNewThread(c, status(forum.ErrorCode(err)), f)
+		s.renderNewThread(c, errStatus(err), f)
 	}
-	if err := writable(user); err != nil {
+	if err := forum.CanStartThread(user, time.Now()); err != nil {
 		reject(err)
 		return
 	}
@@ -410,61 +448,55 @@ type editView struct {
 	Error  string
 }
 
-// editablePost loads the post in the path and checks the viewer may change it.
-func (s *Server) editablePost(c *gin.Context) (*forum.Post, bool) {
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such post.")
-		return nil, false
-	}
-	p, err := s.store.PostByID(c.Request.Context(), id)
+// editablePost loads the post in the path and its thread, and asks forum.CanEdit (the
+// store asks again under the lock when the edit is saved).
+func (s *Server) editablePost(c *gin.Context) (*forum.Post, *forum.Thread, error) {
+	ctx := c.Request.Context()
+	id, err := idParam(c, "post")
 	if err != nil {
-		s.error(c, err)
-		return nil, false
+		return nil, nil, err
+	}
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return nil, nil, err
 	}
 	user := currentUser(c)
-	if !p.CanEdit(user) {
-		s.errorPage(c, http.StatusForbidden, "You can only change your own posts.")
-		return nil, false
+	if err := forum.CanEdit(user, t, p, time.Now()); err != nil {
+		return nil, nil, err
 	}
-	if err := writable(user); err != nil {
-		s.error(c, err)
-		return nil, false
-	}
-	return p, true
+	return p, forum.ThreadFor(user, t), nil
 }
 
 func (s *Server) editForm(c *gin.Context) {
-	p, ok := s.editablePost(c)
-	if !ok {
-		return
-	}
-	s.renderEdit(c, http.StatusOK, editView{Post: p, Body: p.BodySource})
-}
-
-func (s *Server) renderEdit(c *gin.Context, status int, v editView) {
-	t, err := s.store.ThreadByID(c.Request.Context(), v.Post.ThreadID)
+	p, t, err := s.editablePost(c)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	v.Thread = t
-	s.html(c, status, "edit", "Edit post", v)
+	s.html(c, http.StatusOK, "edit", "Edit post", editView{Post: p, Thread: t, Body: p.BodySource})
 }
 
 func (s *Server) edit(c *gin.Context) {
-	p, ok := s.editablePost(c)
-	if !ok {
+	p, t, err := s.editablePost(c)
+	if err != nil {
+		s.error(c, err)
 		return
 	}
-	user := currentUser(c)
 	body := forum.NormalizeBody(c.PostForm("body"))
-	if err := forum.ValidateBody(body); err != nil {
-		s.renderEdit(c, status(forum.ErrorCode(err)), editView{Post: p, Body: body, Error: forum.ErrorMessage(err)})
-		return
+	// A rejected edit comes back to the form with the text as typed.
+	reject := func(err error) {
+		if errStatus(err) == http.StatusInternalServerError {
+			s.error(c, err)
+			return
+		}
+		s.html(c, errStatus(err), "edit", "Edit post", editView{Post: p, Thread: t, Body: body, Error: forum.ErrorMessage(err)})
 	}
-	if body == p.BodySource {
-		c.Redirect(http.StatusSeeOther, "/p/"+strconv.FormatInt(p.ID, 10))
+	if err := forum.ValidateBody(body); err != nil {
+		reject(err)
 		return
 	}
 	html, err := s.markup.Render(body)
@@ -472,21 +504,27 @@ func (s *Server) edit(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	if err := s.store.EditPost(c.Request.Context(), p.ID, user.ID, body, html, user.ID != p.AuthorID); err != nil {
-		s.error(c, err)
+	if err := s.store.EditPost(c.Request.Context(), p.ID, currentUser(c).ID, body, html); err != nil {
+		reject(err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, threadURL(p.ThreadID, "")+"#p"+strconv.FormatInt(p.ID, 10))
 }
 
 func (s *Server) deletePost(c *gin.Context) {
-	p, ok := s.editablePost(c)
-	if !ok {
+	ctx := c.Request.Context()
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
-	user := currentUser(c)
-	byModerator := user.ID != p.AuthorID
-	if err := s.store.DeletePost(c.Request.Context(), p.ID, user.ID, byModerator, c.PostForm("note")); err != nil {
+	// The store asks forum.CanDelete under the lock and forum.DeletionBy what it does.
+	if err := s.store.DeletePost(ctx, id, currentUser(c).ID, strings.TrimSpace(c.PostForm("note"))); err != nil {
+		s.error(c, err)
+		return
+	}
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
 		s.error(c, err)
 		return
 	}
@@ -501,9 +539,9 @@ type historyView struct {
 
 func (s *Server) history(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, ok := idParam(c, "id")
-	if !ok {
-		s.errorPage(c, http.StatusNotFound, "There is no such post.")
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
 		return
 	}
 	p, err := s.store.PostByID(ctx, id)
@@ -511,8 +549,9 @@ func (s *Server) history(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	if !p.Readable(currentUser(c)) {
-		s.errorPage(c, http.StatusNotFound, "This post's history is not public.")
+	user := currentUser(c)
+	if !forum.CanRead(user, p) {
+		s.error(c, forum.Errorf(forum.ENotFound, "This post's history is not public."))
 		return
 	}
 	t, err := s.store.ThreadByID(ctx, p.ThreadID)
@@ -525,14 +564,14 @@ func (s *Server) history(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "history", "Edit history", historyView{Post: p, Thread: t, Revisions: revs})
+	s.html(c, http.StatusOK, "history", "Edit history", historyView{Post: p, Thread: forum.ThreadFor(user, t), Revisions: revs})
 }
 
 type userView struct {
 	Person  *forum.User
 	Threads []forum.Thread
 	Posts   []forum.Post
-	Next    int64
+	Next    string
 }
 
 const userPostsPerPage = 30
@@ -544,18 +583,14 @@ func (s *Server) userPage(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
-	posts, err := s.store.UserPosts(ctx, u.ID, before, userPostsPerPage+1)
+	before := c.Query("before")
+	posts, err := s.store.UserPosts(ctx, u.ID, before, userPostsPerPage)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	v := userView{Person: u, Posts: posts}
-	if len(posts) > userPostsPerPage {
-		v.Posts = posts[:userPostsPerPage]
-		v.Next = v.Posts[userPostsPerPage-1].ID
-	}
-	if before == 0 {
+	v := userView{Person: u, Posts: posts.Posts, Next: posts.Next}
+	if before == "" {
 		page, err := s.store.FindThreads(ctx, store.ThreadFilter{AuthorID: u.ID, Limit: 10})
 		if err != nil {
 			s.error(c, err)
@@ -570,11 +605,11 @@ func (s *Server) about(c *gin.Context) {
 	s.html(c, http.StatusOK, "about", "About", s.aboutHTML)
 }
 
-func (s *Server) setThread(setting store.ThreadSetting) gin.HandlerFunc {
+func (s *Server) setThread(setting forum.ThreadSetting) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, ok := idParam(c, "id")
-		if !ok {
-			s.errorPage(c, http.StatusNotFound, "There is no such thread.")
+		id, err := idParam(c, "thread")
+		if err != nil {
+			s.error(c, err)
 			return
 		}
 		note := strings.TrimSpace(c.PostForm("note"))

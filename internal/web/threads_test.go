@@ -349,7 +349,7 @@ func TestBadInput(t *testing.T) {
 	otherPost := e.reply(other, u, 0, "elsewhere")
 	locked := e.thread(u, "A locked thread")
 	mod := e.user("moddy", forum.RoleModerator)
-	if err := e.store.SetThread(t.Context(), locked.thread.ID, mod.ID, store.SettingLock, ""); err != nil {
+	if err := e.store.SetThread(t.Context(), locked.thread.ID, mod.ID, forum.SettingLock, ""); err != nil {
 		t.Fatal(err)
 	}
 	c := e.login("writer")
@@ -473,7 +473,7 @@ func TestListings(t *testing.T) {
 	}
 	// Activity moves thread 00 to the top of the front page.
 	e.reply(fs[0], u, 0, "bump")
-	if err := e.store.SetThread(t.Context(), fs[5].thread.ID, mod.ID, store.SettingPin, ""); err != nil {
+	if err := e.store.SetThread(t.Context(), fs[5].thread.ID, mod.ID, forum.SettingPin, ""); err != nil {
 		t.Fatal(err)
 	}
 	titleRE := regexp.MustCompile(`class="thread-title" href="[^"]+">Thread number (\d\d)</a>`)

@@ -36,19 +36,21 @@ type node struct {
 // treeCtx is what every node of one page shares.
 type treeCtx struct {
 	User     *forum.User
+	Thread   *forum.Thread
 	CSRF     string
-	Locked   bool
 	MaxDepth int
 	Focus    int64 // the post a /p/:id page is about
 }
 
+// newNode asks the policy once per post what the viewer may do with it.
 func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
-	u := ctx.User
+	u, t := ctx.User, ctx.Thread
 	n := &node{
-		Post: p, Readable: p.Readable(u), CanEdit: p.CanEdit(u),
-		CanReply: u != nil && !ctx.Locked && p.Public() && !u.Suspended(now),
-		CanFlag:  u != nil && p.Public() && u.ID != p.AuthorID,
-		CanMod:   u.IsModerator(),
+		Post: p, Readable: forum.CanRead(u, &p),
+		CanEdit:  u != nil && forum.CanEdit(u, t, &p, now) == nil,
+		CanReply: u != nil && p.Public() && forum.CanReply(u, t, &p, now) == nil,
+		CanFlag:  u != nil && p.Public() && forum.CanFlag(u, &p, now) == nil,
+		CanMod:   forum.CanDecide(u, now) == nil,
 		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
 		Focused:  ctx.Focus == p.ID, CSRF: ctx.CSRF, Viewer: u,
 	}
