@@ -7,7 +7,12 @@
 #     -e FORUM_BASE_URL=https://forum.example.com \
 #     forum
 #
-# Run `docker run ... forum migrate` once (and on upgrades) before serving.
+# `serve` applies pending migrations itself before listening, under a
+# PostgreSQL advisory lock, so several containers may start at once and an
+# upgrade needs no separate step. Once per database, create the opening
+# content and an admin with the same image and environment:
+#   docker run --rm -e DATABASE_URL=... forum seed
+#   echo 'a long password' | docker run --rm -i -e DATABASE_URL=... forum user add you --role admin
 
 # --- build stage --------------------------------------------------------
 FROM golang:1.26-bookworm AS build

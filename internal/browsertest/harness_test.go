@@ -25,9 +25,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	build "forum/internal/fixture" // aliased: "fixture" is a11y_test.go's lived-in forum
 	"forum/internal/forum"
 	"forum/internal/markup"
-	"forum/internal/password"
 	"forum/internal/seed"
 	"forum/internal/store"
 	"forum/internal/testdb"
@@ -57,17 +57,17 @@ const journeyBudget = 60 * time.Second
 // site is one test's forum: a fresh database, the real handler, a real HTTP server
 // whose address is also the configured base URL.
 type site struct {
-	t      *testing.T
-	URL    string
-	store  *store.Store
-	hasher *password.Hasher
-	md     *markup.Renderer
+	t     *testing.T
+	URL   string
+	store *store.Store
+	md    *markup.Renderer
+	fx    *build.Builder // users, threads and replies written through the store
 }
 
 func newSite(t *testing.T) *site {
 	t.Helper()
 	in := webtest.Start(t, testdb.New(t), webtest.Options{})
-	return &site{t: t, URL: in.URL, store: in.Store, hasher: in.Hasher, md: in.Markup}
+	return &site{t: t, URL: in.URL, store: in.Store, md: in.Markup, fx: build.New(t, in.Store, in.Markup)}
 }
 
 // seed runs the real seed: the event's categories and opening threads.
@@ -81,71 +81,25 @@ func (s *site) seed() {
 // user creates an account whose password is name+"-password".
 func (s *site) user(name string, role forum.Role) *forum.User {
 	s.t.Helper()
-	hash, err := s.hasher.Hash(name + "-password")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	u, err := s.store.CreateUser(s.t.Context(), name, hash, role)
-	if err != nil {
-		s.t.Fatalf("create user %s: %v", name, err)
-	}
-	return u
+	return s.fx.User(name, role)
 }
 
-// category returns a seeded category by slug.
+// category returns a category by slug: a seeded one, or one created for the test.
 func (s *site) category(slug string) *forum.Category {
 	s.t.Helper()
-	c, err := s.store.CategoryBySlug(s.t.Context(), slug)
-	if err != nil {
-		s.t.Fatalf("category %s: %v", slug, err)
-	}
-	return c
+	return s.fx.Category(slug)
 }
 
 // thread writes a thread directly through the store and returns it with its opening post.
 func (s *site) thread(author *forum.User, categorySlug, title, body string) (*forum.Thread, *forum.Post) {
 	s.t.Helper()
-	html, err := s.md.Render(body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	th, err := s.store.CreateThread(s.t.Context(), store.NewThread{
-		CategoryID: s.category(categorySlug).ID, AuthorID: author.ID, Title: title,
-		BodySource: body, BodyHTML: html, IdempotencyKey: "bt:" + title,
-	})
-	if err != nil {
-		s.t.Fatalf("create thread: %v", err)
-	}
-	var op int64
-	err = s.store.DB().GetContext(s.t.Context(), &op,
-		`SELECT id FROM posts WHERE thread_id = $1 AND parent_id IS NULL`, th.ID)
-	if err != nil {
-		s.t.Fatalf("opening post of thread %d: %v", th.ID, err)
-	}
-	p, err := s.store.PostByID(s.t.Context(), op)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return th, p
+	return s.fx.ThreadIn(categorySlug, author, title, body)
 }
 
 // reply writes a reply directly through the store; parent nil replies to the opening post.
 func (s *site) reply(author *forum.User, th *forum.Thread, parent *forum.Post, stance, body string) *forum.Post {
 	s.t.Helper()
-	html, err := s.md.Render(body)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	n := store.NewReply{ThreadID: th.ID, AuthorID: author.ID, BodySource: body, BodyHTML: html,
-		Stance: forum.Stance(stance), IdempotencyKey: fmt.Sprintf("bt:%d:%s", author.ID, body)}
-	if parent != nil {
-		n.ParentID = parent.ID
-	}
-	p, err := s.store.CreateReply(s.t.Context(), n)
-	if err != nil {
-		s.t.Fatalf("create reply: %v", err)
-	}
-	return p
+	return s.fx.Reply(th, author, parent, body, forum.Stance(stance))
 }
 
 // ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -60,12 +59,6 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	return c, fs, nil
-}
-
-// FromEnv is Load over the process environment with no flags.
-func FromEnv() (*Config, error) {
-	c, _, err := Load(nil, os.Getenv)
-	return c, err
 }
 
 // ValidateDatabase checks the settings every subcommand needs.

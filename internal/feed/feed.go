@@ -193,9 +193,6 @@ func (f *Feed) abs(path string) string { return f.base + path }
 // same value PostsValidator or ModLogValidator gives for the state the items were read in.
 func (f *Feed) Validator(format Format) Validator { return f.stamp(format) }
 
-// Len is the number of items.
-func (f *Feed) Len() int { return len(f.items) }
-
 // Render writes the feed in format.
 func (f *Feed) Render(format Format) ([]byte, error) {
 	g := &feeds.Feed{

@@ -16,7 +16,9 @@ var (
 	// ErrThreadLocked: a locked thread takes no replies and no edits.
 	ErrThreadLocked = &Error{Code: EConflict, Message: "This thread is locked: it takes no new replies and its posts can no longer be edited."}
 	// ErrThreadHidden: a thread whose opening post is hidden takes no replies.
-	ErrThreadHidden = &Error{Code: EConflict, Message: "This thread is hidden pending a moderator's review: it takes no new replies."}
+	ErrThreadHidden = &Error{Code: EConflict, Message: "This thread's opening post is hidden by moderation: the thread takes no new replies."}
+	// ErrDecisionGone: a decision other than dismissing flags on a post its author deleted.
+	ErrDecisionGone = &Error{Code: EConflict, Message: "Its author deleted this post: only its flags can be dismissed."}
 	// ErrParentElsewhere: a reply named a parent from another thread.
 	ErrParentElsewhere = &Error{Code: EInvalid, Message: "The post you replied to is in another thread."}
 	// ErrParentGone: a reply's parent is hidden or deleted.
@@ -96,7 +98,7 @@ func ThreadTitle(u *User, t *Thread) string {
 }
 
 // ThreadFor is t as u may see it: a copy whose title (and the slug made from it) is
-// replaced by the opening post's placeholder when u may not read the opening post.
+// replaced by the opening post's placeholder when ThreadTitle says so.
 func ThreadFor(u *User, t *Thread) *Thread {
 	v := *t
 	if title := ThreadTitle(u, t); title != t.Title {
@@ -207,11 +209,21 @@ func CanFlag(u *User, p *Post, now time.Time) error {
 // AutoHides reports whether a flag that brings a post's open flaggers to flaggers hides
 // it pending review.
 func AutoHides(p *Post, flaggers, threshold int) bool {
-	return p.Status == StatusVisible && flaggers >= threshold
+	return p.Status == StatusVisible && threshold > 0 && flaggers >= threshold
 }
 
-// CanDecide decides whether u may rule on a post.
-func CanDecide(u *User, now time.Time) error { return MayModerate(u, now) }
+// CanDecide decides whether u may rule d on p: a moderator, on a post moderation can still
+// act on. A post its author deleted is theirs to withdraw: moderators may only dismiss
+// its flags, not hide or remove it (which would also count against the author).
+func CanDecide(u *User, p *Post, d Decision, now time.Time) error {
+	if err := MayModerate(u, now); err != nil {
+		return err
+	}
+	if p.Status == StatusDeleted && d != DecideDismiss {
+		return ErrDecisionGone
+	}
+	return nil
+}
 
 // StatusAfter is a post's status after decision d. A restore brings back only what
 // moderation took away: a post its author deleted stays deleted. Dismissing unfounded
@@ -262,15 +274,21 @@ func CanSuspend(actor, target *User, now time.Time) error {
 }
 
 // DecisionsFor lists the decisions that change something about p, in the order a
-// moderator's buttons offer them: dismissing needs open flags; a restore needs something
-// moderation took away; a post its author deleted can only have its flags dismissed.
+// moderator's buttons offer them: dismissing needs open flags (and restores an auto-hidden
+// post); a restore needs something moderation took away; a post whose status is deleted
+// (by its author) can only have its flags dismissed (CanDecide).
 func DecisionsFor(p *Post, openFlags bool) []Decision {
 	var out []Decision
 	if openFlags {
 		out = append(out, DecideDismiss)
 	}
 	switch p.Status {
-	case StatusVisible, StatusPending:
+	case StatusVisible:
+		out = append(out, DecideHide, DecideDelete)
+	case StatusPending:
+		if !openFlags {
+			out = append(out, DecideRestore)
+		}
 		out = append(out, DecideHide, DecideDelete)
 	case StatusHidden:
 		out = append(out, DecideRestore, DecideDelete)
@@ -279,3 +297,7 @@ func DecisionsFor(p *Post, openFlags bool) []Decision {
 	}
 	return out
 }
+
+// EditIsModeration reports whether u editing p is a moderator's act on someone else's
+// post, which the public moderation log records.
+func EditIsModeration(u *User, p *Post) bool { return u.ID != p.AuthorID }

@@ -49,7 +49,7 @@ func feedWindow(sc FeedScope) (string, []any) {
 		// opening post is visible (posts_thread_depth_idx finds each opening post).
 		return `SELECT p.id FROM threads t
 			JOIN posts p ON p.thread_id = t.id AND p.depth = 0
-			WHERE t.category_id = $1 AND p.status = 'visible'
+			WHERE t.category_id = $1 AND ` + sqlPublicPost + `
 			ORDER BY t.pinned DESC, t.last_activity_at DESC, t.id DESC
 			LIMIT ` + limitSQL, []any{sc.CategoryID}
 	case sc.ThreadID != 0:
@@ -57,7 +57,7 @@ func feedWindow(sc FeedScope) (string, []any) {
 	case sc.AuthorID != 0:
 		// posts_author_idx serves this order directly; each post's thread is one probe.
 		return `SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id
-			WHERE p.author_id = $1 AND p.status = 'visible' AND t.visible
+			WHERE p.author_id = $1 AND ` + sqlPublicPost + ` AND t.visible
 			ORDER BY p.id DESC
 			LIMIT ` + limitSQL, []any{sc.AuthorID}
 	case sc.Below != nil && sc.Below.Depth == 0:
@@ -71,7 +71,7 @@ func feedWindow(sc FeedScope) (string, []any) {
 		next := append([]int64(nil), sc.Below.Path...)
 		next[len(next)-1]++
 		return `SELECT p.id FROM posts p
-			WHERE p.thread_id = $1 AND p.path > $2 AND p.path < $3 AND p.status = 'visible'
+			WHERE p.thread_id = $1 AND p.path > $2 AND p.path < $3 AND ` + sqlPublicPost + `
 			ORDER BY p.id DESC
 			LIMIT ` + limitSQL, []any{sc.Below.ThreadID, pq.Int64Array(sc.Below.Path), pq.Int64Array(next)}
 	}
@@ -80,7 +80,7 @@ func feedWindow(sc FeedScope) (string, []any) {
 	// the window, and the items are then listed by publication date, newest first.
 	return `SELECT p.id FROM threads t
 		JOIN posts p ON p.thread_id = t.id AND p.depth = 0
-		WHERE p.status = 'visible'
+		WHERE ` + sqlPublicPost + `
 		ORDER BY t.last_activity_at DESC, t.id DESC
 		LIMIT ` + limitSQL, nil
 }
@@ -99,7 +99,7 @@ func threadWindow(minDepth int) string {
 		FROM generate_series(` + fmt.Sprint(minDepth) + `, (SELECT max(depth) FROM posts WHERE thread_id = $1)) AS lvl(depth)
 		CROSS JOIN LATERAL (
 			SELECT p.id FROM posts p
-			WHERE p.thread_id = $1 AND p.depth = lvl.depth AND p.status = 'visible'
+			WHERE p.thread_id = $1 AND p.depth = lvl.depth AND ` + sqlPublicPost + `
 			ORDER BY p.id DESC
 			LIMIT ` + limitSQL + `
 		) p

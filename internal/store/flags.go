@@ -108,8 +108,8 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 		if err != nil {
 			return err
 		}
-		if err := forum.CanDecide(u, s.now()); err != nil {
-			return err
+		if err := forum.MayModerate(u, s.now()); err != nil {
+			return err // before the locks: a refused member does not queue behind writers
 		}
 		t, p, err := lockPost(ctx, tx, d.PostID)
 		if err != nil {
@@ -131,6 +131,9 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 			}
 			return forum.Errorf(forum.EConflict, "Another moderator got there first: %s %s it (it is now %s).",
 				last.Moderator, last.Action.Label(), p.Status.Label())
+		}
+		if err := forum.CanDecide(u, p, d.Action, s.now()); err != nil {
+			return err
 		}
 		if next := forum.StatusAfter(d.Action, p); next != p.Status {
 			if err := setPostStatus(ctx, tx, p, t, next); err != nil {
@@ -262,7 +265,7 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 			FROM flags f JOIN users fu ON fu.id = f.user_id
 			WHERE f.resolved_at IS NULL GROUP BY f.post_id
 		), q AS (
-			SELECT open.*, CASE WHEN p.status = 'pending' THEN 0 ELSE 1 END AS not_pending
+			SELECT open.*, CASE WHEN p.status = '`+string(forum.StatusPending)+`' THEN 0 ELSE 1 END AS not_pending
 			FROM open JOIN posts p ON p.id = open.post_id
 		)
 		SELECT `+postColumns+`, q.not_pending, q.n, q.first_at, q.flags, t.title AS thread_title,

@@ -315,7 +315,7 @@ func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, ht
 		if err := addEvent(ctx, tx, t.ID, postID, "edit"); err != nil {
 			return err
 		}
-		if u.ID != p.AuthorID {
+		if forum.EditIsModeration(u, p) {
 			return logAct(ctx, tx, editorID, forum.LogEditPost, "post", postID, "", "")
 		}
 		return nil
@@ -348,6 +348,10 @@ func (s *Store) DeletePost(ctx context.Context, postID, byID int64, note string)
 			return err
 		}
 		if d.ByModerator {
+			// The same act as deciding "delete" from the queue: it goes on the author's record.
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET hidden_count = hidden_count + 1 WHERE id = $1`, p.AuthorID); err != nil {
+				return fmt.Errorf("count removal: %w", err)
+			}
 			return logAct(ctx, tx, byID, forum.LogDeletePost, "post", postID, "", note)
 		}
 		return nil
@@ -396,7 +400,8 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limi
 	var rows []postRow
 	err := s.db.SelectContext(ctx, &rows, `
 		SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
-		WHERE p.author_id = $1 AND p.status = 'visible' `+keyset+`
+			JOIN threads t ON t.id = p.thread_id -- as in the person's feed: listed threads only
+		WHERE p.author_id = $1 AND `+sqlPublicPost+` AND t.visible `+keyset+`
 		ORDER BY p.id DESC LIMIT $2`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list posts of user %d: %w", userID, err)

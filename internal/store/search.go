@@ -49,7 +49,7 @@ func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, 
 			END AS headline
 		FROM q, posts p JOIN threads t ON t.id = p.thread_id JOIN categories c ON c.id = t.category_id
 			JOIN users u ON u.id = p.author_id
-		WHERE ($1 = '' OR p.search @@ q.q) AND p.status = 'visible' AND t.visible
+		WHERE ($1 = '' OR p.search @@ q.q) AND `+sqlPublicPost+` AND t.visible
 			AND ($2 = '' OR u.username = $2) AND ($3 = '' OR c.slug = $3)
 			`+keyset+`
 		ORDER BY rank DESC, p.id DESC

@@ -80,6 +80,11 @@ func Migrate(ctx context.Context, db *sql.DB) ([]*goose.MigrationResult, error) 
 	return res, nil
 }
 
+// The public read rule in SQL, for the listings, feeds and search that an index serves:
+// forum.CanRead(nil, p) is this condition on posts p, and forum.Listed is kept in
+// threads.visible by every write that changes an opening post's status.
+const sqlPublicPost = `p.status = '` + string(forum.StatusVisible) + `'`
+
 // inTx runs fn in one transaction: the shape every multi-statement write takes.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlxTx) error) error {
 	tx, err := s.db.BeginTxx(ctx, nil)

@@ -45,7 +45,7 @@ func (s *Server) register(c *gin.Context) {
 	}
 	hash, err := s.hasher.Hash(pw)
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	user, err := s.store.CreateUser(c.Request.Context(), f.Username, hash, forum.RoleMember)
@@ -54,11 +54,11 @@ func (s *Server) register(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	if err := s.sessions.Login(c.Request, c.Writer, s.session(c), user); err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	slog.InfoContext(c.Request.Context(), "registered", "user", user.Username)
@@ -87,13 +87,13 @@ func (s *Server) login(c *gin.Context) {
 	// password gives the slots back below.
 	counts, err := s.store.Take(ctx, keys, forum.LoginWindow)
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	if err := forum.CheckLimits(time.Now(), "failed logins", forum.LoginLimits(), counts); err != nil {
 		var limited *forum.Error
 		if !errors.As(err, &limited) || limited.Code != forum.ERateLimited {
-			s.fail(c, err)
+			s.error(c, err)
 			return
 		}
 		retryAfter(c, time.Now().Add(limited.RetryAfter))
@@ -107,7 +107,7 @@ func (s *Server) login(c *gin.Context) {
 	if err == nil {
 		hash = user.PasswordHash
 	} else if forum.ErrorCode(err) != forum.ENotFound {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	// Check always runs, against a dummy hash for unknown users, so both failures take
@@ -118,16 +118,16 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	if err := s.store.ClearHits(ctx, accountKey); err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	// A success must not use up the address's failure budget.
 	if err := s.store.Release(ctx, ipKey); err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	if err := s.sessions.Login(c.Request, c.Writer, s.session(c), user); err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, orHome(f.Next))
@@ -135,7 +135,7 @@ func (s *Server) login(c *gin.Context) {
 
 func (s *Server) logout(c *gin.Context) {
 	if err := s.sessions.Logout(c.Request, c.Writer, s.session(c)); err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, RouteHome)

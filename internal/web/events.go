@@ -123,8 +123,8 @@ func (s *Server) events(c *gin.Context) {
 			}
 			for _, ev := range evs {
 				last = ev.EventID
-				if !ev.Post.Public() {
-					continue // hidden posts are never sent
+				if !forum.CanRead(nil, &ev.Post) {
+					continue // a stream is public: what a visitor may not read is never sent
 				}
 				data, err := s.eventData(ev.Post, tc)
 				if err != nil {

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	build "forum/internal/fixture" // aliased: "fixture" is this package's thread type
 	"forum/internal/forum"
-	"forum/internal/password"
 	"forum/internal/store"
 	"forum/internal/testdb"
 	"forum/internal/web"
@@ -27,7 +27,7 @@ type env struct {
 	store  *store.Store
 	server *web.Server
 	http   *httptest.Server
-	hasher *password.Hasher
+	fx     *build.Builder // users, threads and replies written through the store
 }
 
 func newEnv(t testing.TB) *env {
@@ -43,21 +43,18 @@ func newEnvOn(t testing.TB, db *testdb.DB) *env {
 		BaseURL:   "http://forum.test", // not the listener's: links must come from FORUM_BASE_URL
 		Heartbeat: 100 * time.Millisecond, MaxStreamsPerIP: 3,
 	})
-	return &env{t: t, db: db, store: in.Store, server: in.Server, http: in.HTTP, hasher: in.Hasher}
+	fx := build.New(t, in.Store, in.Markup)
+	// Bodies are stored as "<p>source</p>", unsanitised, not through the renderer: the
+	// feed and search tests store HTML no renderer of ours would write, to prove the
+	// output side copes with whatever the database holds.
+	fx.Render = func(source string) (string, error) { return "<p>" + source + "</p>", nil }
+	return &env{t: t, db: db, store: in.Store, server: in.Server, http: in.HTTP, fx: fx}
 }
 
-// user creates an account directly in the store.
+// user creates an account directly in the store (password: name+"-password").
 func (e *env) user(name string, role forum.Role) *forum.User {
 	e.t.Helper()
-	hash, err := e.hasher.Hash(name + "-password")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	u, err := e.store.CreateUser(e.t.Context(), name, hash, role)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return u
+	return e.fx.User(name, role)
 }
 
 // client is one browser: a cookie jar that does not follow redirects.

@@ -100,7 +100,7 @@ func (s *Server) limitBody(c *gin.Context) {
 func (s *Server) loadSession(c *gin.Context) {
 	sess, err := s.sessions.Get(c.Request, session.CookieName)
 	if err != nil {
-		s.fail(c, err)
+		s.error(c, err)
 		return
 	}
 	c.Set(ctxSession, sess)

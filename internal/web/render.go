@@ -145,8 +145,10 @@ type page struct {
 	CSRFToken string
 	Path      string
 	OpenFlags int
-	Feeds     []feedLink
-	Data      any
+	// CanModerate shows the moderator's links and tools (forum.MayModerate).
+	CanModerate bool
+	Feeds       []feedLink
+	Data        any
 }
 
 // html renders the named page with status into a buffer, then writes it.
@@ -161,7 +163,7 @@ func (s *Server) html(c *gin.Context, status int, name, title string, data any, 
 		CSRFToken: s.csrfToken(c), Path: c.Request.URL.RequestURI(),
 		Feeds: feeds, Data: data,
 	}
-	if p.User.IsModerator() {
+	if p.CanModerate = forum.MayModerate(p.User, time.Now()) == nil; p.CanModerate {
 		n, err := s.store.OpenFlagCount(c.Request.Context())
 		if err != nil {
 			slog.WarnContext(c.Request.Context(), "count open flags", "err", err)

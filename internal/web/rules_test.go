@@ -16,28 +16,14 @@ import (
 	"testing"
 
 	"forum/internal/forum"
-	"forum/internal/store"
 )
 
 // ruleThread writes a thread whose opening post does not repeat its title, so a page
 // that shows the title shows it because of the title, not the opening words.
 func ruleThread(e *env, author *forum.User, title string) fixture {
 	e.t.Helper()
-	ctx := e.t.Context()
-	cat, err := e.store.UpsertCategory(ctx, forum.Category{Slug: "general", Name: "General"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	t, err := e.store.CreateThread(ctx, store.NewThread{CategoryID: cat.ID, AuthorID: author.ID, Title: title,
-		BodySource: "Opening words about the route.", BodyHTML: "<p>Opening words about the route.</p>"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	tree, err := e.store.Tree(ctx, store.TreeQuery{ThreadID: t.ID, Budget: 1})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return fixture{cat: cat, thread: t, root: tree.Posts[0].ID}
+	t, op := e.fx.Thread(author, title, "Opening words about the route.")
+	return fixture{cat: e.fx.Category(t.CategorySlug), thread: t, root: op.ID}
 }
 
 func ruleDecide(c *client, postID int64, action string) (*http.Response, string) {
@@ -382,7 +368,7 @@ func TestRuleSuspendedModerators(t *testing.T) {
 			resp, body := c.post("/mod/threads/"+tid+"/"+a, nil)
 			wantStatus(t, resp, body, http.StatusForbidden)
 		}
-		if s := e.rulePostStatus(t, p.ID); s != string(forum.StatusVisible) {
+		if s := e.rulePostStatus(t, p.ID); s != "visible" {
 			t.Fatalf("post status %q, want visible", s)
 		}
 		if n := e.ruleCount(t, `SELECT count(*) FROM flags WHERE post_id = $1 AND resolved_at IS NULL`, p.ID); n != 1 {
@@ -518,12 +504,12 @@ func TestRuleEditedHiddenPostStaysHidden(t *testing.T) {
 			resp, body := e.login(n).post("/p/"+id(p)+"/flag", url.Values{"reason": {"spam"}})
 			wantStatus(t, resp, body, http.StatusSeeOther)
 		}
-		if s := e.rulePostStatus(t, p.ID); s != string(forum.StatusPending) {
+		if s := e.rulePostStatus(t, p.ID); s != "pending" {
 			t.Fatalf("status after three flags %q, want pending", s)
 		}
 		resp, body := c.post("/p/"+id(p)+"/edit", url.Values{"body": {"sorry, no more advertising here"}})
 		wantStatus(t, resp, body, http.StatusSeeOther)
-		if s := e.rulePostStatus(t, p.ID); s == string(forum.StatusVisible) {
+		if s := e.rulePostStatus(t, p.ID); s == "visible" {
 			t.Fatal("the edit published the pending post")
 		}
 		resp, body = e.client().get(tpath)
@@ -539,7 +525,7 @@ func TestRuleEditedHiddenPostStaysHidden(t *testing.T) {
 		ruleHide(t, e.login("moddy"), p.ID)
 		resp, body := c.post("/p/"+id(p)+"/edit", url.Values{"body": {"an apology to the runners"}})
 		wantStatus(t, resp, body, http.StatusSeeOther)
-		if s := e.rulePostStatus(t, p.ID); s != string(forum.StatusHidden) {
+		if s := e.rulePostStatus(t, p.ID); s != "hidden" {
 			t.Fatalf("status after the edit %q, want hidden", s)
 		}
 		resp, body = e.client().get(tpath)
@@ -596,7 +582,7 @@ func TestRuleRestoreKeepsAuthorDeletion(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther && (resp.StatusCode < 400 || resp.StatusCode > 499) {
 			t.Fatalf("restore: status %d, want 303 or a 4xx refusal; body:\n%.2000s", resp.StatusCode, body)
 		}
-		if s := e.rulePostStatus(t, p.ID); s != string(forum.StatusDeleted) {
+		if s := e.rulePostStatus(t, p.ID); s != "deleted" {
 			t.Fatalf("status after restore %q, want deleted", s)
 		}
 		resp, body = e.client().get(tpath)

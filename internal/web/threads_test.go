@@ -14,7 +14,6 @@ import (
 
 	"forum/internal/forum"
 	"forum/internal/markup"
-	"forum/internal/store"
 )
 
 // fixture is a thread with its category, built through the store.
@@ -24,34 +23,22 @@ type fixture struct {
 	root   int64
 }
 
+// thread writes a thread in the "general" category whose opening post is "Opening post
+// of <title>".
 func (e *env) thread(author *forum.User, title string) fixture {
 	e.t.Helper()
-	ctx := e.t.Context()
-	cat, err := e.store.UpsertCategory(ctx, forum.Category{Slug: "general", Name: "General"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	t, err := e.store.CreateThread(ctx, store.NewThread{CategoryID: cat.ID, AuthorID: author.ID, Title: title,
-		BodySource: "Opening post of " + title, BodyHTML: "<p>Opening post of " + title + "</p>"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	tree, err := e.store.Tree(ctx, store.TreeQuery{ThreadID: t.ID, Budget: 1})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return fixture{cat: cat, thread: t, root: tree.Posts[0].ID}
+	t, op := e.fx.Thread(author, title, "Opening post of "+title)
+	return fixture{cat: e.fx.Category(t.CategorySlug), thread: t, root: op.ID}
 }
 
 // reply writes a reply through the store; parent 0 = the opening post.
 func (e *env) reply(f fixture, author *forum.User, parent int64, body string) *forum.Post {
 	e.t.Helper()
-	p, err := e.store.CreateReply(e.t.Context(), store.NewReply{ThreadID: f.thread.ID, ParentID: parent,
-		AuthorID: author.ID, BodySource: body, BodyHTML: "<p>" + body + "</p>"})
-	if err != nil {
-		e.t.Fatal(err)
+	var to *forum.Post
+	if parent != 0 {
+		to = &forum.Post{ID: parent}
 	}
-	return p
+	return e.fx.Reply(f.thread, author, to, body, forum.StanceNone)
 }
 
 var articleRE = regexp.MustCompile(`<article class="post[^"]*" id="p(\d+)" data-post-id="(\d+)" data-parent-id="(\d*)" data-depth="(\d+)">`)
@@ -287,11 +274,7 @@ func TestHostileInputIsInert(t *testing.T) {
 
 func (e *env) mustUser(name string) *forum.User {
 	e.t.Helper()
-	u, err := e.store.UserByName(e.t.Context(), name)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return u
+	return e.fx.UserByName(name)
 }
 
 func TestEditAndDelete(t *testing.T) {

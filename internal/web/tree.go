@@ -48,9 +48,9 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 	n := &node{
 		Post: p, Readable: forum.CanRead(u, &p),
 		CanEdit:  u != nil && forum.CanEdit(u, t, &p, now) == nil,
-		CanReply: u != nil && p.Public() && forum.CanReply(u, t, &p, now) == nil,
-		CanFlag:  u != nil && p.Public() && forum.CanFlag(u, &p, now) == nil,
-		CanMod:   forum.CanDecide(u, now) == nil,
+		CanReply: forum.CanReply(u, t, &p, now) == nil,
+		CanFlag:  forum.CanFlag(u, &p, now) == nil,
+		CanMod:   forum.MayModerate(u, now) == nil,
 		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
 		Focused:  ctx.Focus == p.ID, CSRF: ctx.CSRF, Viewer: u,
 	}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"forum/internal/forum"
+	"forum/internal/store"
+)
+
+type listView struct {
+	Heading  string
+	Intro    string
+	Category *forum.Category
+	Threads  []forum.Thread
+	Next     string
+	Feed     string
+	Empty    string
+}
+
+func (s *Server) home(c *gin.Context) {
+	page, err := s.store.FindThreads(c.Request.Context(), store.ThreadFilter{Before: c.Query("before")})
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "list", "", listView{
+		Heading: "Latest threads", Threads: page.Threads, Next: page.Next,
+		Intro: "Do controlled openings like the Pyongyang Marathon's return help or hinder North Korea's relations with the world? Argue it here.",
+		Empty: "No threads yet — start the discussion.",
+	}, feedLink{Title: "All new threads", Base: "/feed"})
+}
+
+func (s *Server) category(c *gin.Context) {
+	ctx := c.Request.Context()
+	cat, err := s.store.CategoryBySlug(ctx, c.Param("slug"))
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	page, err := s.store.FindThreads(ctx, store.ThreadFilter{CategoryID: cat.ID, Before: c.Query("before")})
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "list", cat.Name, listView{
+		Heading: cat.Name, Intro: cat.Description, Category: cat, Threads: page.Threads, Next: page.Next,
+		Empty: "No threads in this category yet — start the discussion.",
+	}, feedLink{Title: cat.Name + ": new threads", Base: "/c/" + cat.Slug + "/feed"})
+}

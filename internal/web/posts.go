@@ -1,0 +1,197 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"forum/internal/forum"
+)
+
+type postView struct {
+	Thread    *forum.Thread // as the viewer may see it (forum.ThreadFor)
+	Root      *node
+	Focus     *forum.Post
+	Truncated bool
+	Form      replyForm
+	replyState
+}
+
+func (s *Server) post(c *gin.Context) {
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.renderPost(c, id, http.StatusOK, replyForm{})
+}
+
+// renderPost shows one post with its ancestors and replies; it is also the page on
+// which a reply to that post is written without JavaScript.
+func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm) {
+	ctx := c.Request.Context()
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	t, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	posts, truncated, err := s.store.Subtree(ctx, p, maxDepth, treeBudget)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	user := currentUser(c)
+	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: p.Depth + maxDepth, Focus: p.ID}
+	roots := buildTree(posts, tc, false)
+	if len(roots) == 0 {
+		s.error(c, fmt.Errorf("post %d: page without posts", p.ID))
+		return
+	}
+	form.ParentID = p.ID
+	if form.Idem == "" {
+		form.Idem = newIdemKey()
+	}
+	v := postView{Thread: forum.ThreadFor(user, t), Root: roots[0], Focus: p, Truncated: truncated, Form: form,
+		replyState: replyStateFor(user, t, p)}
+	var feeds []feedLink
+	if forum.Listed(t.OpeningStatus) {
+		feeds = append(feeds, feedLink{Title: "Replies below this post", Base: "/p/" + strconv.FormatInt(p.ID, 10) + "/feed"})
+	}
+	s.html(c, status, "post", v.Thread.Title, v, feeds...)
+}
+
+// editView is the edit page's data.
+type editView struct {
+	Post   *forum.Post
+	Thread *forum.Thread
+	Body   string
+	Error  string
+}
+
+// editablePost loads the post in the path and its thread, and asks forum.CanEdit (the
+// store asks again under the lock when the edit is saved).
+func (s *Server) editablePost(c *gin.Context) (*forum.Post, *forum.Thread, error) {
+	ctx := c.Request.Context()
+	id, err := idParam(c, "post")
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	user := currentUser(c)
+	if err := forum.CanEdit(user, t, p, time.Now()); err != nil {
+		return nil, nil, err
+	}
+	return p, forum.ThreadFor(user, t), nil
+}
+
+func (s *Server) editForm(c *gin.Context) {
+	p, t, err := s.editablePost(c)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "edit", "Edit post", editView{Post: p, Thread: t, Body: p.BodySource})
+}
+
+func (s *Server) edit(c *gin.Context) {
+	p, t, err := s.editablePost(c)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	body := forum.NormalizeBody(c.PostForm("body"))
+	// A rejected edit comes back to the form with the text as typed.
+	reject := func(err error) {
+		if errStatus(err) == http.StatusInternalServerError {
+			s.error(c, err)
+			return
+		}
+		s.html(c, errStatus(err), "edit", "Edit post", editView{Post: p, Thread: t, Body: body, Error: forum.ErrorMessage(err)})
+	}
+	if err := forum.ValidateBody(body); err != nil {
+		reject(err)
+		return
+	}
+	html, err := s.markup.Render(body)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	if err := s.store.EditPost(c.Request.Context(), p.ID, currentUser(c).ID, body, html); err != nil {
+		reject(err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, threadURL(p.ThreadID, "")+"#p"+strconv.FormatInt(p.ID, 10))
+}
+
+func (s *Server) deletePost(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	// The store asks forum.CanDelete under the lock and forum.DeletionBy what it does.
+	if err := s.store.DeletePost(ctx, id, currentUser(c).ID, strings.TrimSpace(c.PostForm("note"))); err != nil {
+		s.error(c, err)
+		return
+	}
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, threadURL(p.ThreadID, "")+"#p"+strconv.FormatInt(p.ID, 10))
+}
+
+type historyView struct {
+	Post      *forum.Post
+	Thread    *forum.Thread
+	Revisions []forum.Revision
+}
+
+func (s *Server) history(c *gin.Context) {
+	ctx := c.Request.Context()
+	id, err := idParam(c, "post")
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	p, err := s.store.PostByID(ctx, id)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	user := currentUser(c)
+	if !forum.CanRead(user, p) {
+		s.error(c, forum.Errorf(forum.ENotFound, "This post's history is not public."))
+		return
+	}
+	t, err := s.store.ThreadByID(ctx, p.ThreadID)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	revs, err := s.store.Revisions(ctx, id)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "history", "Edit history", historyView{Post: p, Thread: forum.ThreadFor(user, t), Revisions: revs})
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Forum routes from DESIGN.md's public contract, plus the pages that serve them.
+const (
+	RouteCategory     = "/c/:slug"
+	RouteThread       = "/t/:id"
+	RouteThreadSlug   = "/t/:id/:slug"
+	RouteNewThread    = "/new"
+	RouteCreateThread = "/t"
+	RouteReply        = "/t/:id/reply"
+	RoutePost         = "/p/:id"
+	RouteEditPost     = "/p/:id/edit"
+	RouteDeletePost   = "/p/:id/delete"
+	RoutePostHistory  = "/p/:id/history"
+	RouteUser         = "/u/:name"
+	RouteAbout        = "/about"
+	RouteModLock      = "/mod/threads/:id/lock"
+	RouteModUnlock    = "/mod/threads/:id/unlock"
+	RouteModPin       = "/mod/threads/:id/pin"
+	RouteModUnpin     = "/mod/threads/:id/unpin"
+)
+
+func (s *Server) forumRoutes(app *gin.RouterGroup) {
+	app.GET(RouteCategory, s.category)
+	app.GET(RouteThread, s.thread)
+	app.GET(RouteThreadSlug, s.thread)
+	app.GET(RouteNewThread, s.requireUser, s.newThreadForm)
+	app.POST(RouteCreateThread, s.requireUser, s.createThread)
+	app.POST(RouteReply, s.requireUser, s.reply)
+	app.GET(RoutePost, s.post)
+	app.GET(RouteEditPost, s.requireUser, s.editForm)
+	app.POST(RouteEditPost, s.requireUser, s.edit)
+	app.POST(RouteDeletePost, s.requireUser, s.deletePost)
+	app.GET(RoutePostHistory, s.history)
+	app.GET(RouteUser, s.userPage)
+	app.GET(RouteAbout, s.about)
+	s.moderationRoutes(app)
+	app.GET(RouteSearch, s.search)
+	app.GET(RouteEvents, s.events)
+}
+
+// idParam parses the positive id in the path; anything else is a 404 for what it names.
+func idParam(c *gin.Context, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notFound(what)
+	}
+	return id, nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

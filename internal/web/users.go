@@ -1,0 +1,47 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"forum/internal/forum"
+	"forum/internal/store"
+)
+
+type userView struct {
+	Person     *forum.User
+	Threads    []forum.Thread
+	Posts      []forum.Post
+	Next       string
+	CanSuspend bool // the viewer may suspend this person (forum.CanSuspend)
+}
+
+const userPostsPerPage = 30
+
+func (s *Server) userPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	u, err := s.store.UserByName(ctx, c.Param("name"))
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	before := c.Query("before")
+	posts, err := s.store.UserPosts(ctx, u.ID, before, userPostsPerPage)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	v := userView{Person: u, Posts: posts.Posts, Next: posts.Next,
+		CanSuspend: forum.CanSuspend(currentUser(c), u, time.Now()) == nil}
+	if before == "" {
+		page, err := s.store.FindThreads(ctx, store.ThreadFilter{AuthorID: u.ID, Limit: 10})
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		v.Threads = page.Threads
+	}
+	s.html(c, http.StatusOK, "user", u.Username, v, feedLink{Title: u.Username + "'s posts", Base: "/u/" + u.Username + "/feed"})
+}
