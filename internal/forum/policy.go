@@ -11,6 +11,8 @@ import "time"
 var (
 	// ErrLoginRequired: the action needs an account.
 	ErrLoginRequired = &Error{Code: EUnauthorized, Message: "Log in to do that."}
+	// ErrBadLogin: the one answer to an unknown user and a wrong password alike.
+	ErrBadLogin = &Error{Code: EUnauthorized, Message: "That username and password do not match. Check them and try again."}
 	// ErrModeratorsOnly: the action needs the moderator role.
 	ErrModeratorsOnly = &Error{Code: EForbidden, Message: "Only moderators can do that."}
 	// ErrThreadLocked: a locked thread takes no replies and no edits.

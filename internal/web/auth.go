@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -33,7 +32,7 @@ func (s *Server) register(c *gin.Context) {
 	pw := c.PostForm("password")
 	reject := func(err error) {
 		f.Error = forum.ErrorMessage(err)
-		s.html(c, status(forum.ErrorCode(err)), "register", "Create an account", f)
+		s.rejectForm(c, err, "register", "Create an account", f)
 	}
 	if err := forum.ValidateUsername(f.Username); err != nil {
 		reject(err)
@@ -49,12 +48,8 @@ func (s *Server) register(c *gin.Context) {
 		return
 	}
 	user, err := s.store.CreateUser(c.Request.Context(), f.Username, hash, forum.RoleMember)
-	if forum.ErrorCode(err) == forum.EConflict {
-		reject(err)
-		return
-	}
 	if err != nil {
-		s.error(c, err)
+		reject(err) // a taken name is a conflict shown on the form
 		return
 	}
 	if err := s.sessions.Login(c.Request, c.Writer, s.session(c), user); err != nil {
@@ -79,6 +74,10 @@ func (s *Server) login(c *gin.Context) {
 	if len(pw) > forum.MaxPasswordLen*4 {
 		pw = pw[:forum.MaxPasswordLen*4] // bound hashing work; no real password is longer
 	}
+	reject := func(err error) {
+		f.Error = forum.ErrorMessage(err)
+		s.rejectForm(c, err, "login", "Log in", f)
+	}
 	keys := forum.LoginKeys(f.Username, c.ClientIP())
 	accountKey, ipKey := keys[0], keys[1]
 
@@ -91,14 +90,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	if err := forum.CheckLimits(time.Now(), "failed logins", forum.LoginLimits(), counts); err != nil {
-		var limited *forum.Error
-		if !errors.As(err, &limited) || limited.Code != forum.ERateLimited {
-			s.error(c, err)
-			return
-		}
-		retryAfter(c, time.Now().Add(limited.RetryAfter))
-		f.Error = limited.Message
-		s.html(c, http.StatusTooManyRequests, "login", "Log in", f)
+		reject(err)
 		return
 	}
 
@@ -113,8 +105,7 @@ func (s *Server) login(c *gin.Context) {
 	// Check always runs, against a dummy hash for unknown users, so both failures take
 	// the same time and say the same thing.
 	if !s.hasher.Check(pw, hash) { // the failure is already counted
-		f.Error = "That username and password do not match. Check them and try again."
-		s.html(c, http.StatusUnauthorized, "login", "Log in", f)
+		reject(forum.ErrBadLogin)
 		return
 	}
 	if err := s.store.ClearHits(ctx, accountKey); err != nil {

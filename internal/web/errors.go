@@ -79,10 +79,7 @@ func (s *Server) error(c *gin.Context, err error) {
 		slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.Request.URL.Path,
 			"request_id", c.GetString(ctxRequestID))
 	}
-	var de *forum.Error
-	if errors.As(err, &de) && de.RetryAfter > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds()+0.999)))
-	}
+	setRetryAfter(c, err)
 	msg := forum.ErrorMessage(err)
 	if wantsJSON(c) {
 		c.JSON(st, gin.H{"error": msg, "status": st})
@@ -95,6 +92,26 @@ func (s *Server) error(c *gin.Context, err error) {
 	s.html(c, st, "error", http.StatusText(st), errorView{
 		Status: st, Heading: http.StatusText(st), Message: msg, Hint: hints[st],
 	})
+}
+
+// rejectForm is the error path of a form page: a domain error re-renders the form (whose
+// data already carries the message and the user's input) with the error's status; any
+// other error goes to s.error.
+func (s *Server) rejectForm(c *gin.Context, err error, name, title string, data any) {
+	if errStatus(err) == http.StatusInternalServerError {
+		s.error(c, err)
+		return
+	}
+	setRetryAfter(c, err)
+	s.html(c, errStatus(err), name, title, data)
+}
+
+// setRetryAfter sets Retry-After from a rate-limit error's RetryAfter, in whole seconds.
+func setRetryAfter(c *gin.Context, err error) {
+	var de *forum.Error
+	if errors.As(err, &de) && de.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(max(int(de.RetryAfter.Seconds()+0.999), 1)))
+	}
 }
 
 // notFound is the 404 for an address that names nothing, in the words of what it names.

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -66,7 +65,7 @@ func (s *Server) recovery(c *gin.Context) {
 			slog.ErrorContext(c.Request.Context(), "panic", "panic", fmt.Sprint(rec),
 				"stack", string(debug.Stack()), "request_id", c.GetString(ctxRequestID))
 			if !c.Writer.Written() {
-				c.Data(http.StatusInternalServerError, "text/html; charset=utf-8", []byte(plain500))
+				s.error(c, fmt.Errorf("panic: %v", rec)) // the plain 500 page, or JSON in the API
 			}
 			c.Abort()
 		}
@@ -173,9 +172,3 @@ func (s *Server) requireModerator(c *gin.Context) {
 
 // errCSRF is the answer to a state-changing request without a valid token.
 var errCSRF = forum.Errorf(forum.EForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
-
-// retryAfter sets Retry-After to the whole seconds until t (at least 1).
-func retryAfter(c *gin.Context, until time.Time) {
-	secs := int(time.Until(until).Seconds() + 0.999)
-	c.Header("Retry-After", strconv.Itoa(max(secs, 1)))
-}

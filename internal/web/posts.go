@@ -118,11 +118,7 @@ func (s *Server) edit(c *gin.Context) {
 	body := forum.NormalizeBody(c.PostForm("body"))
 	// A rejected edit comes back to the form with the text as typed.
 	reject := func(err error) {
-		if errStatus(err) == http.StatusInternalServerError {
-			s.error(c, err)
-			return
-		}
-		s.html(c, errStatus(err), "edit", "Edit post", editView{Post: p, Thread: t, Body: body, Error: forum.ErrorMessage(err)})
+		s.rejectForm(c, err, "edit", "Edit post", editView{Post: p, Thread: t, Body: body, Error: forum.ErrorMessage(err)})
 	}
 	if err := forum.ValidateBody(body); err != nil {
 		reject(err)

@@ -257,6 +257,7 @@ func (s *Server) createThread(c *gin.Context) {
 			return
 		}
 		f.Error = forum.ErrorMessage(err)
+		setRetryAfter(c, err)
 		s.renderNewThread(c, errStatus(err), f)
 	}
 	if err := forum.CanStartThread(user, time.Now()); err != nil {
