@@ -438,7 +438,8 @@ func TestWritesBumpTheThreadVersionInTheirTransaction(t *testing.T) {
 		if err := w.st.DeletePost(t.Context(), p.ID, mod.ID, "rule 2"); err != nil {
 			t.Fatal(err)
 		}
-		w.wantBumped(t, th.ID, before, postRow(p.ID), logRow(forum.LogDeletePost, "post", p.ID))
+		// A removal goes on the author's record, like a "delete" decision.
+		w.wantBumped(t, th.ID, before, postRow(p.ID), logRow(forum.LogDeletePost, "post", p.ID), userRow(bob.ID))
 		checkCounters(t, w.db)
 	})
 
@@ -452,7 +453,7 @@ func TestWritesBumpTheThreadVersionInTheirTransaction(t *testing.T) {
 		if err := w.st.DeletePost(t.Context(), op.ID, mod.ID, "rule 1"); err != nil {
 			t.Fatal(err)
 		}
-		w.wantBumped(t, th.ID, before, postRow(op.ID), logRow(forum.LogDeletePost, "post", op.ID))
+		w.wantBumped(t, th.ID, before, postRow(op.ID), logRow(forum.LogDeletePost, "post", op.ID), userRow(alice.ID))
 		if got, _ := w.st.ThreadByID(t.Context(), th.ID); got == nil || got.Visible {
 			t.Error("thread still listed after its opening post was removed")
 		}
@@ -971,6 +972,19 @@ func TestWritesCheckRulesUnderTheLock(t *testing.T) {
 	t.Run("MemberMayNotLockThread", func(t *testing.T) {
 		th, _ := w.fx.Thread(alice, "Members and locks", "Opening")
 		refused(t, th.ID, forum.ErrModeratorsOnly, func() error { return w.st.SetThread(ctx, th.ID, bob.ID, forum.SettingLock, "") })
+	})
+
+	t.Run("HidingAPostItsAuthorDeletedIsRefused", func(t *testing.T) {
+		th, _ := w.fx.Thread(alice, "Withdrawn words", "Opening")
+		p := w.fx.Reply(th, bob, nil, "withdrawn", forum.StanceNone)
+		if err := w.st.DeletePost(ctx, p.ID, bob.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []forum.Decision{forum.DecideHide, forum.DecideDelete} {
+			refused(t, th.ID, forum.ErrDecisionGone, func() error {
+				return w.st.Decide(ctx, store.Decision{PostID: p.ID, ModeratorID: mod.ID, Action: d})
+			})
+		}
 	})
 
 	t.Run("DecisionOnAStaleViewIsAConflict", func(t *testing.T) {
