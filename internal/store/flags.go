@@ -119,14 +119,18 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 			var last struct {
 				Moderator string          `db:"moderator"`
 				Action    forum.LogAction `db:"action"`
+				At        time.Time       `db:"created_at"`
 			}
 			err := tx.GetContext(ctx, &last, `
-				SELECT u.username AS moderator, l.action FROM mod_log l JOIN users u ON u.id = l.moderator_id
+				SELECT u.username AS moderator, l.action, l.created_at FROM mod_log l JOIN users u ON u.id = l.moderator_id
 				WHERE l.target_type = 'post' AND l.target_id = $1 ORDER BY l.id DESC LIMIT 1`, d.PostID)
 			if err != nil && !isNoRows(err) {
 				return fmt.Errorf("load last decision: %w", err)
 			}
-			if last.Action == "" {
+			switch {
+			case p.EditedAt != nil && (last.Action == "" || p.EditedAt.After(last.At)):
+				return forum.Errorf(forum.EConflict, "Its author edited this post while you were looking at it (it is now %s). Review the new text.", p.Status.Label())
+			case last.Action == "":
 				return forum.Errorf(forum.EConflict, "This post changed while you were looking at it (it is now %s). Review it again.", p.Status.Label())
 			}
 			return forum.Errorf(forum.EConflict, "Another moderator got there first: %s %s it (it is now %s).",

@@ -305,7 +305,8 @@ func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, ht
 			return fmt.Errorf("keep revision of post %d: %w", postID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE posts SET body_source = $2, body_html = $3, edited_at = now(), edit_count = edit_count + 1
+			UPDATE posts SET body_source = $2, body_html = $3, edited_at = now(), edit_count = edit_count + 1,
+				mod_version = mod_version + 1 -- a moderator who looked before the edit must look again
 			WHERE id = $1`, postID, source, html); err != nil {
 			return fmt.Errorf("edit post %d: %w", postID, err)
 		}
