@@ -5,6 +5,10 @@
 #   make build    build bin/forum
 #   make test     vet and test everything against a throwaway PostgreSQL
 #   make bench    run the benchmarks against a throwaway PostgreSQL
+#   make soak     two instances under load while PostgreSQL is restarted and
+#                 killed (two minutes of load plus set-up; not in make test)
+#   make fuzz     fuzz the write path and the renderer, FUZZTIME each
+#                 (default 60s; e.g. FUZZTIME=10m make fuzz)
 #   make vet      go vet
 #   make fmt      gofmt all Go code
 #   make db-stop  stop the development PostgreSQL in .data/pg
@@ -24,7 +28,7 @@ export FORUM_ADDR
 
 DEV_BIN := .data/bin/forum
 
-.PHONY: run build test bench vet fmt db-stop clean
+.PHONY: run build test bench soak fuzz vet fmt db-stop clean
 
 # The development server: the database and the session key come from
 # .data unless DATABASE_URL / FORUM_SESSION_KEY are set. `forum serve`
@@ -53,6 +57,12 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+soak:
+	bash scripts/soak.sh
+
+fuzz:
+	bash scripts/fuzz.sh
 
 vet:
 	go vet ./...

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"forum/internal/config"
 	"forum/internal/forum"
 	"forum/internal/live"
@@ -39,7 +41,8 @@ commands:
   healthcheck                           GET /healthz on FORUM_ADDR; exit 0 when healthy (for Docker)
 
 settings come from the environment (DATABASE_URL, FORUM_ADDR, FORUM_BASE_URL,
-FORUM_SESSION_KEY, FORUM_FLAG_THRESHOLD); flags of the same names override them.`
+FORUM_SESSION_KEY, FORUM_FLAG_THRESHOLD, FORUM_DB_*, FORUM_WRITERS_PER_THREAD,
+FORUM_TRUSTED_PROXIES, FORUM_PASSWORD_*, FORUM_METRICS_*; see the README); flags of the same names override them.`
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
@@ -101,37 +104,34 @@ func run(args []string, stdin io.Reader) error {
 	} else if err := cfg.ValidateDatabase(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if cmd == "migrate" {
+		return migrate(ctx, cfg.DatabaseURL)
+	}
+	opts := storeOptions(cfg.DB)
+	db, err := store.Open(ctx, cfg.DatabaseURL, opts)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	st := store.New(db)
+	st := store.NewBounded(db, opts)
 
 	switch cmd {
-	case "migrate":
-		res, err := store.Migrate(ctx, db.DB)
-		if err != nil {
-			return err
-		}
-		slog.Info("migrated", "applied", len(res))
-		return nil
 	case "seed":
 		return seedCmd(ctx, st)
 	case "rerender":
 		return rerenderCmd(ctx, st)
 	case "user":
-		return userCmd(ctx, st, positional, role, stdin)
+		return userCmd(ctx, cfg, st, positional, role, stdin)
 	}
 	return serve(ctx, cfg, st)
 }
 
 func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	// Serving a schema older than the code would fail request by request; migrate first.
-	if _, err := store.Migrate(ctx, st.DB().DB); err != nil {
+	if err := migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	hasher, err := password.New(password.Default())
+	hasher, err := password.New(password.Default(), passwordLimits(cfg))
 	if err != nil {
 		return err
 	}
@@ -140,15 +140,48 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		return err
 	}
 	go hub.Run(ctx)
-	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS, Live: hub})
+	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: markup.New(), Files: webfiles.FS, Live: hub,
+		MaxStreamsPerIP: cfg.MaxStreamsPerAddress})
 	if err != nil {
 		return err
 	}
 	go srv.Background(ctx)
-	return web.Serve(ctx, cfg.Addr, srv.Handler(), 20*time.Second, srv.Shutdown)
+	// A separate metrics listener lives and dies with the main one.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return web.Serve(gctx, cfg.Addr, srv.Handler(), 20*time.Second, srv.Shutdown) })
+	if cfg.Metrics.Addr != "" {
+		g.Go(func() error { return web.Serve(gctx, cfg.Metrics.Addr, srv.MetricsHandler(), 5*time.Second, nil) })
+	}
+	return g.Wait()
 }
 
-func userCmd(ctx context.Context, st *store.Store, args []string, roleName string, stdin io.Reader) error {
+func passwordLimits(cfg *config.Config) password.Limits {
+	return password.Limits{Slots: cfg.Passwords.Hashes, Wait: cfg.Passwords.Wait}
+}
+
+func storeOptions(d config.DBSettings) store.Options {
+	return store.Options{MaxConns: d.MaxConns, StatementTimeout: d.StatementTimeout, LockTimeout: d.LockTimeout,
+		PoolWait: d.PoolWait, WritersPerThread: d.WritersPerThread}
+}
+
+// migrate applies the migrations through a small pool of its own without the request
+// pool's statement and lock timeouts: building an index on a large table may rightly
+// take longer than any request should.
+func migrate(ctx context.Context, url string) error {
+	db, err := store.Open(ctx, url, store.Options{MaxConns: 4})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := store.Migrate(ctx, db.DB)
+	if err != nil {
+		return err
+	}
+	slog.Info("migrated", "applied", len(res))
+	return nil
+}
+
+func userCmd(ctx context.Context, cfg *config.Config, st *store.Store, args []string, roleName string, stdin io.Reader) error {
 	if len(args) != 2 || args[0] != "add" {
 		return errors.New("usage: forum user add NAME --role member|moderator|admin (password on stdin)")
 	}
@@ -168,20 +201,25 @@ func userCmd(ctx context.Context, st *store.Store, args []string, roleName strin
 	if err := forum.ValidatePassword(name, pw); err != nil {
 		return errors.New(forum.ErrorMessage(err))
 	}
-	hasher, err := password.New(password.Default())
+	hasher, err := password.New(password.Default(), passwordLimits(cfg))
 	if err != nil {
 		return err
 	}
-	hash, err := hasher.Hash(pw)
+	hash, err := hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
+	// The operator may give out reserved names (ValidateUsername, not ValidateNewUsername),
+	// but the store still refuses a look-alike of another user.
 	if _, err := st.CreateUser(ctx, name, hash, role); err != nil {
 		if forum.ErrorCode(err) != forum.EConflict {
 			return err
 		}
-		if err := st.SetUserPassword(ctx, name, hash, role); err != nil {
-			return err
+		if uerr := st.SetUserPassword(ctx, name, hash, role); uerr != nil {
+			if forum.ErrorCode(uerr) == forum.ENotFound { // the conflict was a look-alike
+				return errors.New(forum.ErrorMessage(err))
+			}
+			return uerr
 		}
 		slog.Info("user updated", "user", name, "role", role)
 		return nil

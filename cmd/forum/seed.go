@@ -19,7 +19,7 @@ func seedCmd(ctx context.Context, st *store.Store) error {
 }
 
 func rerenderCmd(ctx context.Context, st *store.Store) error {
-	n, err := st.Rerender(ctx, markup.New().Render)
+	n, err := st.Rerender(ctx, markup.New().RenderStored)
 	if err != nil {
 		return err
 	}

@@ -141,9 +141,10 @@ func newFixture(s *site) *fixture {
 	s.t.Helper()
 	// The people who argue.
 	jae := s.user("jae_runs_far", forum.RoleMember)
-	lena := s.user("lena_k", forum.RoleMember)
-	tom := s.user("tom_in_dandong", forum.RoleMember)
-	ana := s.user("ana_reyes", forum.RoleMember)
+	// Established members: their three flags hide a post (forum.TrustedFlagger).
+	lena := s.fx.Established("lena_k", forum.RoleMember)
+	tom := s.fx.Established("tom_in_dandong", forum.RoleMember)
+	ana := s.fx.Established("ana_reyes", forum.RoleMember)
 	noisy := s.user("hot_take", forum.RoleMember)
 	mod := s.user("mod_mira", forum.RoleModerator)
 

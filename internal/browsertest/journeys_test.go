@@ -189,7 +189,7 @@ func TestJourneyModeration(t *testing.T) {
 	other := s.user("steady_hand", forum.RoleMember)
 	flaggers := []string{"flagger_one", "flagger_two", "flagger_three"}
 	for _, f := range flaggers {
-		s.user(f, forum.RoleMember)
+		s.fx.Established(f, forum.RoleMember) // trusted: three flags hide (forum.TrustedFlagger)
 	}
 	s.user("mod_mira", forum.RoleModerator)
 	th, _ := s.thread(other, "relations", "Sports diplomacy after the marathon",

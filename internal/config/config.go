@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"forum/internal/forum"
 )
 
 // Config is every setting the binary's subcommands read. It is built once in main and
@@ -21,6 +23,18 @@ type Config struct {
 	BaseURL       string
 	SessionKey    []byte
 	FlagThreshold int
+	// MaxStreamsPerAddress caps the live event streams one client address may hold open
+	// on one instance (FORUM_MAX_STREAMS_PER_ADDRESS).
+	MaxStreamsPerAddress int
+	// DB bounds the database pool and its timeouts (database.go).
+	DB DBSettings
+	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed; none by default.
+	TrustedProxies []string
+	// Passwords bound concurrent password hashing; Metrics guards /metrics (work.go).
+	Passwords PasswordSettings
+	Metrics   MetricsSettings
+	// Limits are the rate limits on writes and logins (FORUM_LIMIT_*, limits.go).
+	Limits forum.Limits
 
 	sessionKeyHex string
 }
@@ -33,17 +47,23 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 		BaseURL:       getenv("FORUM_BASE_URL"),
 		sessionKeyHex: getenv("FORUM_SESSION_KEY"),
 		FlagThreshold: 3,
+
+		MaxStreamsPerAddress: 6, // a reader with a few thread tabs open
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
 	}
 	threshold := getenv("FORUM_FLAG_THRESHOLD")
+	streams := getenv("FORUM_MAX_STREAMS_PER_ADDRESS")
 	fs := flag.NewFlagSet("forum", flag.ContinueOnError)
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL (DATABASE_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (FORUM_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "absolute base URL for links (FORUM_BASE_URL)")
 	fs.StringVar(&c.sessionKeyHex, "session-key", c.sessionKeyHex, "64 hex characters (FORUM_SESSION_KEY)")
 	fs.StringVar(&threshold, "flag-threshold", threshold, "distinct flaggers that hide a post (FORUM_FLAG_THRESHOLD)")
+	fs.StringVar(&streams, "max-streams-per-address", streams, "live event streams per client address (FORUM_MAX_STREAMS_PER_ADDRESS)")
+	db := bindDBFlags(fs, getenv)
+	work := bindWorkFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
@@ -54,6 +74,24 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 		}
 		c.FlagThreshold = n
 	}
+	if streams != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(streams))
+		if err != nil || n < 1 || n > 10000 {
+			return nil, fs, errors.New("FORUM_MAX_STREAMS_PER_ADDRESS: must be a whole number from 1 to 10000")
+		}
+		c.MaxStreamsPerAddress = n
+	}
+	if err := db.apply(c); err != nil {
+		return nil, fs, err
+	}
+	if err := work.apply(c); err != nil {
+		return nil, fs, err
+	}
+	limits, err := loadLimits(getenv)
+	if err != nil {
+		return nil, fs, err
+	}
+	c.Limits = limits
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -66,7 +67,7 @@ func (u *User) SuspensionError() error {
 var usernameRE = regexp.MustCompile(`^[a-z0-9_-]{3,32}$`)
 
 // MinPasswordLen is the shortest password accepted at registration.
-const MinPasswordLen = 10
+const MinPasswordLen = 12
 
 // MaxPasswordLen bounds hashing work for hostile input.
 const MaxPasswordLen = 256
@@ -79,8 +80,12 @@ func ValidateUsername(name string) error {
 	return nil
 }
 
-// ValidatePassword applies the registration rules for a new password.
+// ValidatePassword applies the rules for a new password: a length, no control
+// characters, and not easy to guess (see passwordStrength in password.go).
 func ValidatePassword(username, password string) error {
+	if !utf8.ValidString(password) || strings.ContainsFunc(password, unicode.IsControl) {
+		return Errorf(EInvalid, "Passwords cannot contain control characters such as NUL, tab or line breaks.")
+	}
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
@@ -90,7 +95,7 @@ func ValidatePassword(username, password string) error {
 	case strings.EqualFold(password, username):
 		return Errorf(EInvalid, "Your password must not be your username.")
 	}
-	return nil
+	return passwordStrength(username, password)
 }
 
 // Error codes: each maps to one HTTP status in the web package.

@@ -19,7 +19,7 @@ func ValidateFlag(reason, note string) (FlagReason, error) {
 	if !ok {
 		return "", Errorf(EInvalid, "Choose a reason: spam, abuse, off_topic, misinformation or other.")
 	}
-	if err := cleanText(note, "note"); err != nil {
+	if err := ValidText(note, "note"); err != nil {
 		return "", err
 	}
 	if utf8.RuneCountInString(note) > MaxFlagNote {
@@ -39,7 +39,7 @@ func ValidateSuspension(days int, note string) error {
 	if days < 1 || days > MaxSuspensionDays {
 		return Errorf(EInvalid, "days must be a whole number from 1 to %d.", MaxSuspensionDays)
 	}
-	if err := cleanText(note, "note"); err != nil {
+	if err := ValidText(note, "note"); err != nil {
 		return err
 	}
 	if strings.TrimSpace(note) == "" {

@@ -208,10 +208,19 @@ func CanFlag(u *User, p *Post, now time.Time) error {
 	return nil
 }
 
-// AutoHides reports whether a flag that brings a post's open flaggers to flaggers hides
-// it pending review.
-func AutoHides(p *Post, flaggers, threshold int) bool {
-	return p.Status == StatusVisible && threshold > 0 && flaggers >= threshold
+// AutoHides reports whether a flag that brings a post's open trusted flaggers
+// (TrustedFlagger) to trusted hides it pending review. Untrusted flags still reach the
+// review queue; they just cannot hide a post on their own.
+func AutoHides(p *Post, trusted, threshold int) bool {
+	return p.Status == StatusVisible && threshold > 0 && trusted >= threshold
+}
+
+// TrustedFlagger reports whether u's flag counts toward hiding a post before review: a
+// moderator's always; a member's once the account is past NewAccountAge and has at least
+// one post moderators have not hidden or removed (more posts written than taken away).
+// Accounts made in a batch to silence someone are new and have written nothing.
+func TrustedFlagger(u *User, now time.Time) bool {
+	return u.IsModerator() || !NewAccount(u, now) && u.PostCount > u.HiddenCount
 }
 
 // CanDecide decides whether u may rule d on p: a moderator, on a post moderation can still

@@ -90,13 +90,21 @@ const (
 	MaxTitleRunes = 200
 )
 
-// cleanText rejects text no person types: invalid UTF-8 and NUL bytes.
-func cleanText(s, what string) error {
+// ValidText rejects text no person types, naming what it is in the message: invalid
+// UTF-8, NUL (PostgreSQL refuses both in text columns) and the other C0 control
+// characters; tab, CR and LF pass, as a textarea sends them. The web layer asks it of
+// every path parameter, query value and form field before a handler runs.
+func ValidText(s, what string) error {
 	if !utf8.ValidString(s) {
 		return Errorf(EInvalid, "The %s is not valid UTF-8 text.", what)
 	}
-	if strings.ContainsRune(s, 0) {
-		return Errorf(EInvalid, "The %s contains a NUL character.", what)
+	for _, r := range s {
+		switch {
+		case r == 0:
+			return Errorf(EInvalid, "The %s contains a NUL character.", what)
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
+			return Errorf(EInvalid, "The %s contains the control character 0x%02X.", what, r)
+		}
 	}
 	return nil
 }
@@ -108,7 +116,7 @@ func NormalizeBody(s string) string {
 
 // ValidateBody checks a post's Markdown source.
 func ValidateBody(s string) error {
-	if err := cleanText(s, "post"); err != nil {
+	if err := ValidText(s, "post"); err != nil {
 		return err
 	}
 	if strings.TrimSpace(s) == "" {
@@ -122,7 +130,7 @@ func ValidateBody(s string) error {
 
 // ValidateTitle checks a thread title (already trimmed).
 func ValidateTitle(s string) error {
-	if err := cleanText(s, "title"); err != nil {
+	if err := ValidText(s, "title"); err != nil {
 		return err
 	}
 	if n := utf8.RuneCountInString(s); n < MinTitleRunes || n > MaxTitleRunes {

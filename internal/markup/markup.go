@@ -24,6 +24,8 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"forum/internal/forum"
 )
 
 // linkRel is the rel attribute every link in rendered posts carries.
@@ -108,20 +110,102 @@ func postPolicy() *bluemonday.Policy {
 
 func hasHost(u *url.URL) bool { return u.Host != "" }
 
-// Render converts Markdown source to sanitised HTML. Invalid UTF-8 is replaced
-// with U+FFFD first. It never panics: a panic inside goldmark or bluemonday is
-// returned as an error.
-func (r *Renderer) Render(src string) (out string, err error) {
+// Render converts a post's Markdown source to sanitised HTML. Invalid UTF-8 is
+// replaced with U+FFFD first. Every post, reply and edit comes through here, so the
+// forum's bounds on a post's shape are enforced here: a source nested or linked
+// beyond forum.CheckStructure is refused after parsing and before any HTML is built,
+// and one whose HTML would outgrow its source (forum.CheckRendered) after. Refusals
+// are domain errors (*forum.Error), so a form can show them with the text kept. It
+// never panics: a panic inside goldmark or bluemonday is returned as an error.
+func (r *Renderer) Render(src string) (string, error) { return r.render(src, true) }
+
+// RenderStored is Render for a post already stored (the rerender command): a post that
+// predates a bound it breaks is not refused, since it exists, but stored as its source
+// in plain preformatted text. Nothing is lost, the source is kept, and its HTML stays
+// within about five times its size (the worst case of escaping).
+func (r *Renderer) RenderStored(src string) (string, error) {
+	out, err := r.Render(src)
+	if forum.ErrorCode(err) != forum.EInvalid {
+		return out, err
+	}
+	return r.sanitize("<pre>" + html.EscapeString(strings.ToValidUTF8(src, "\uFFFD")) + "</pre>\n"), nil
+}
+
+func (r *Renderer) render(src string, bounded bool) (out string, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, err = "", fmt.Errorf("markup: render panicked: %v", v)
 		}
 	}()
-	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(strings.ToValidUTF8(src, "\uFFFD")), &buf); err != nil {
-		return "", fmt.Errorf("markup: converting markdown: %w", err)
+	if bounded {
+		// goldmark parses nested quotes in time quadratic in their depth (">" × 19,990
+		// takes a second); far past the bound, refuse without parsing.
+		if n := quoteMarkers(src); n > 4*forum.MaxNesting {
+			return "", forum.CheckStructure(n, 0)
+		}
 	}
-	return r.sanitize(buf.String()), nil
+	source := []byte(strings.ToValidUTF8(src, "\uFFFD"))
+	doc := r.md.Parser().Parse(text.NewReader(source))
+	if bounded {
+		if err := forum.CheckStructure(measure(doc)); err != nil {
+			return "", err
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
+		return "", fmt.Errorf("markup: rendering markdown: %w", err)
+	}
+	out = r.sanitize(buf.String())
+	if bounded {
+		if err := forum.CheckRendered(len(source), len(out)); err != nil {
+			return "", err
+		}
+	}
+	return out, nil
+}
+
+// quoteMarkers is the most ">" any line starts with (spaces and tabs between them
+// allowed): at most the depth of the quotes the line opens, more only inside code.
+func quoteMarkers(src string) int {
+	most := 0
+	for line := range strings.SplitSeq(src, "\n") {
+		n := 0
+	scan:
+		for i := 0; i < len(line); i++ {
+			switch line[i] {
+			case '>':
+				n++
+			case ' ', '\t':
+			default:
+				break scan
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+// measure returns the deepest nesting of quotes and lists in doc and its number of
+// links (Markdown links, <autolinks> and the bare URLs Linkify found).
+func measure(doc ast.Node) (nesting, links int) {
+	depth := 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n.(type) {
+		case *ast.Blockquote, *ast.List:
+			if entering {
+				depth++
+				nesting = max(nesting, depth)
+			} else {
+				depth--
+			}
+		case *ast.Link, *ast.AutoLink:
+			if entering {
+				links++
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return nesting, links
 }
 
 // sanitize applies the post policy and widens bluemonday's rel="nofollow".
@@ -148,7 +232,7 @@ func (r *Renderer) Excerpt(src string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	h, err := r.Render(src)
+	h, err := r.render(src, false) // an excerpt of what is stored, whatever its size
 	if err != nil {
 		return ""
 	}

@@ -109,17 +109,30 @@ func threadWindow(minDepth int) string {
 
 // feedQuery reads columns of a feed's items, newest first: the one definition of which
 // rows a feed holds, shared by its validator and its items so the two cannot disagree. A
-// thread whose opening post is hidden lends no post and no title to any feed.
+// thread whose opening post is hidden lends no post and no title to any feed. The items
+// also stop where their stored HTML reaches forum.PageHTMLBudget (the newest always
+// shows), so fifty huge posts do not make a 20 MB feed; octet_length reads a TOASTed
+// body's size from its header, so the validator still reads no body.
 func feedQuery(sc FeedScope, columns string) (string, []any) {
 	window, args := feedWindow(sc)
 	return `SELECT ` + columns + `
-		FROM (` + window + `) w
+		FROM (
+			SELECT w.id, sum(octet_length(p.body_html)) OVER w <= ` + budgetSQL + ` OR row_number() OVER w = 1 AS fits
+			FROM (` + window + `) w
+			JOIN posts p ON p.id = w.id
+			JOIN threads t ON t.id = p.thread_id
+			WHERE t.visible
+			WINDOW w AS (ORDER BY p.id DESC)
+		) w
 		JOIN posts p ON p.id = w.id
 		JOIN threads t ON t.id = p.thread_id
 		JOIN users u ON u.id = p.author_id
-		WHERE t.visible
+		WHERE w.fits
 		ORDER BY p.id DESC`, args
 }
+
+// budgetSQL is forum.PageHTMLBudget as SQL text (a constant, never input).
+var budgetSQL = fmt.Sprint(forum.PageHTMLBudget)
 
 // FeedStamps reads what a feed's validator needs — each item's id, thread version and
 // times — without reading any item's body. See feedWindow.

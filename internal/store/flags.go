@@ -25,15 +25,17 @@ func (s *Store) OpenFlagCount(ctx context.Context) (int, error) {
 // FlagResult says what a flag did.
 type FlagResult struct {
 	Flaggers int  // distinct users with an open flag on the post
+	Trusted  int  // those of them forum.TrustedFlagger trusts
 	Hidden   bool // this flag hid the post pending review
 }
 
 // FlagPost records userID's flag on a post (updating their open flag if they have one),
-// and hides the post pending review when distinct flaggers reach threshold — all in one
-// transaction, with the thread and the post locked so concurrent flags count exactly.
+// and hides the post pending review when distinct trusted flaggers reach threshold
+// (forum.AutoHides, forum.TrustedFlagger) — all in one transaction, with the thread and
+// the post locked so concurrent flags count exactly.
 func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason forum.FlagReason, note string, threshold int) (*FlagResult, error) {
 	res := &FlagResult{}
-	err := s.inTx(ctx, func(tx *sqlxTx) error {
+	err := s.inPostTx(ctx, postID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -52,11 +54,20 @@ func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason forum
 			postID, userID, reason, note); err != nil {
 			return fmt.Errorf("save flag: %w", err)
 		}
-		if err := tx.GetContext(ctx, &res.Flaggers, `
-			SELECT count(*) FROM flags WHERE post_id = $1 AND resolved_at IS NULL`, postID); err != nil {
-			return fmt.Errorf("count flaggers: %w", err)
+		// The flaggers themselves, so the rule that decides whom to trust is forum's.
+		var flaggers []forum.User
+		if err := tx.SelectContext(ctx, &flaggers, `
+			SELECT `+userColumns+` FROM flags f JOIN users u ON u.id = f.user_id
+			WHERE f.post_id = $1 AND f.resolved_at IS NULL`, postID); err != nil {
+			return fmt.Errorf("load flaggers: %w", err)
 		}
-		if forum.AutoHides(p, res.Flaggers, threshold) {
+		res.Flaggers = len(flaggers)
+		for i := range flaggers {
+			if forum.TrustedFlagger(&flaggers[i], s.now()) {
+				res.Trusted++
+			}
+		}
+		if forum.AutoHides(p, res.Trusted, threshold) {
 			res.Hidden = true
 			return setPostStatus(ctx, tx, p, t, forum.StatusPending)
 		}
@@ -103,7 +114,7 @@ type Decision struct {
 // moderator looked (another moderator decided first), it returns a conflict naming what
 // was decided.
 func (s *Store) Decide(ctx context.Context, d Decision) error {
-	return s.inTx(ctx, func(tx *sqlxTx) error {
+	return s.inPostTx(ctx, d.PostID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, d.ModeratorID)
 		if err != nil {
 			return err

@@ -44,6 +44,19 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*forum.Post, error) {
 	return &p, nil
 }
 
+// PostByIdempotencyKey finds the post an earlier send of the same form wrote (a plain
+// read: a resend after an acknowledged write is answered without counting it again).
+func (s *Store) PostByIdempotencyKey(ctx context.Context, authorID int64, key string) (*forum.Post, error) {
+	var r postRow
+	err := s.db.GetContext(ctx, &r, `SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
+		WHERE p.author_id = $1 AND p.idempotency_key = $2`, authorID, key)
+	if err != nil {
+		return nil, notFound(err, "Post")
+	}
+	p := r.post()
+	return &p, nil
+}
+
 // NewReply is a reply about to be written. ParentID 0 means the opening post.
 type NewReply struct {
 	ThreadID       int64
@@ -62,7 +75,7 @@ type NewReply struct {
 // idempotency key returns the post written the first time.
 func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error) {
 	var id int64
-	err := s.inTx(ctx, func(tx *sqlxTx) error {
+	err := s.inThreadTx(ctx, n.ThreadID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, n.AuthorID)
 		if err != nil {
 			return err
@@ -177,13 +190,15 @@ func setStance(ctx context.Context, tx *sqlxTx, threadID, userID, postID int64, 
 }
 
 // TreeQuery selects one page of a thread's tree: top-level replies after a cursor, taken
-// while their subtrees fit the post budget, down to MaxDepth.
+// while their subtrees fit the post budget, down to MaxDepth, and cut where the page's
+// stored HTML reaches the byte budget.
 type TreeQuery struct {
 	ThreadID int64
 	After    int64 // top-level reply id the previous page ended at; 0 = first page
 	Newest   bool  // top-level replies newest first
 	Budget   int   // posts per page (always at least one top-level reply)
 	MaxDepth int
+	Bytes    int // stored HTML per page; 0 means forum.PageHTMLBudget (the opening post and one reply always show)
 }
 
 // TreePage is the posts of one page in path order (depth-first, siblings oldest first),
@@ -197,7 +212,10 @@ type TreePage struct {
 // Tree loads one page of a thread in a single query, whatever the thread's size: the
 // top-level replies come from posts_thread_depth_idx, their subtrees from
 // posts_thread_top_idx, and each post's kept descendant_count prices a subtree without
-// counting rows.
+// counting rows. The candidates are read narrow (ids and octet_length(body_html), which
+// PostgreSQL takes from a TOASTed value's header without reading it), summed in reading
+// order, and only the posts within the byte budget are read whole: a thread of huge
+// posts pages sooner instead of loading megabytes.
 func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 	if q.Budget <= 0 {
 		q.Budget = 200
@@ -205,13 +223,18 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 	if q.MaxDepth <= 0 {
 		q.MaxDepth = 8
 	}
+	if q.Bytes <= 0 {
+		q.Bytes = forum.PageHTMLBudget
+	}
 	cmp, order := "p.id > $2", "p.id"
 	if q.Newest {
 		cmp, order = "($2::bigint = 0 OR p.id < $2)", "p.id DESC" // bigint: "$2 = 0" alone makes $2 an integer
 	}
 	var rows []struct {
 		postRow
-		More bool `db:"more"`
+		More       bool   `db:"more"`
+		Loaded     int    `db:"loaded"`      // candidates read before the byte budget
+		DroppedTop *int64 `db:"dropped_top"` // the top-level reply of the first post the byte budget left out
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 		WITH tops AS (
@@ -225,14 +248,27 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 		), chosen AS (
 			-- Whole subtrees while they fit; the first always, however large.
 			SELECT id FROM priced WHERE upto <= $3 OR upto = cost
+		), cand AS (
+			SELECT p.id, p.depth, p.top_id, p.path, octet_length(p.body_html) AS size FROM posts p
+			WHERE p.thread_id = $1 AND p.depth <= $4
+				AND (p.depth = 0 OR p.top_id IN (SELECT id FROM chosen))
+			ORDER BY p.path
+			LIMIT $3 * 2 + 1
+		), sized AS (
+			-- Reading order: the opening post, then each top-level reply's subtree in the
+			-- page's order. The opening post and the first reply show whatever their size.
+			SELECT id, top_id, sum(size) OVER w <= $5 OR row_number() OVER w <= 2 AS fits,
+				row_number() OVER w AS n
+			FROM cand p
+			WINDOW w AS (ORDER BY p.depth = 0 DESC, p.top_id `+order[4:]+`, p.path)
 		)
 		SELECT `+postColumns+`,
-			(SELECT count(*) FROM tops) > (SELECT count(*) FROM chosen) AS more
-		FROM posts p JOIN users u ON u.id = p.author_id
-		WHERE p.thread_id = $1 AND p.depth <= $4
-			AND (p.depth = 0 OR p.top_id IN (SELECT id FROM chosen))
-		ORDER BY p.path
-		LIMIT $3 * 2 + 1`, q.ThreadID, q.After, q.Budget, q.MaxDepth)
+			(SELECT count(*) FROM tops) > (SELECT count(*) FROM chosen) AS more,
+			(SELECT count(*) FROM cand) AS loaded,
+			(SELECT top_id FROM sized WHERE NOT fits ORDER BY n LIMIT 1) AS dropped_top
+		FROM sized JOIN posts p ON p.id = sized.id JOIN users u ON u.id = p.author_id
+		WHERE sized.fits
+		ORDER BY p.path`, q.ThreadID, q.After, q.Budget, q.MaxDepth, q.Bytes)
 	if err != nil {
 		return nil, fmt.Errorf("load tree of thread %d: %w", q.ThreadID, err)
 	}
@@ -240,39 +276,66 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 	for i, r := range rows {
 		page.Posts[i] = r.post()
 	}
-	if len(rows) == q.Budget*2+1 {
-		page.Truncated = true
+	if len(rows) == 0 {
+		return page, nil
 	}
-	if len(rows) > 0 && (rows[0].More || page.Truncated) {
+	// The last top-level reply shown, in the page's order.
+	var last int64
+	for _, p := range page.Posts {
+		if p.TopID != nil && (last == 0 || (*p.TopID > last) != q.Newest) {
+			last = *p.TopID
+		}
+	}
+	r := rows[0]
+	cut := len(rows) < r.Loaded // the byte budget left posts out
+	page.Truncated = r.Loaded == q.Budget*2+1 || (cut && r.DroppedTop != nil && *r.DroppedTop == last)
+	if r.More || page.Truncated || cut {
 		// The next page starts after the last top-level reply shown (all of it, or the
 		// part that fitted; its rest stays reachable through /p/:id).
-		for i := len(page.Posts) - 1; i >= 0; i-- {
-			if top := page.Posts[i].TopID; top != nil {
-				page.NextAfter = *top
-				break
-			}
-		}
+		page.NextAfter = last
 	}
 	return page, nil
 }
 
 // Subtree loads a post's ancestors (opening post first) and the post with its replies
-// down to maxDepth levels below it, capped at limit posts, in one query.
-func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit int) ([]forum.Post, bool, error) {
+// down to maxDepth levels below it, capped at limit posts and at forum.PageHTMLBudget
+// bytes of stored HTML (the ancestors and the post always show), in one query; the
+// budget is summed from narrow rows as in Tree. truncated reports a cut.
+func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit int) (posts []forum.Post, truncated bool, err error) {
 	next := append([]int64(nil), post.Path...)
 	next[len(next)-1]++
-	var rows []postRow
-	err := s.db.SelectContext(ctx, &rows, `
-		SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
-		WHERE p.thread_id = $1 AND (
-			p.id = ANY($2)
-			OR (p.path >= $2 AND p.path < $3 AND p.depth <= $4))
-		ORDER BY p.path
-		LIMIT $5`, post.ThreadID, pq.Int64Array(post.Path), pq.Int64Array(next), post.Depth+maxDepth, limit+len(post.Path))
+	var rows []struct {
+		postRow
+		Loaded int `db:"loaded"`
+	}
+	err = s.db.SelectContext(ctx, &rows, `
+		WITH cand AS (
+			SELECT p.id, p.path, octet_length(p.body_html) AS size FROM posts p
+			WHERE p.thread_id = $1 AND (
+				p.id = ANY($2)
+				OR (p.path >= $2 AND p.path < $3 AND p.depth <= $4))
+			ORDER BY p.path
+			LIMIT $5
+		), sized AS (
+			SELECT id, sum(size) OVER w <= $6 OR row_number() OVER w <= $7 AS fits
+			FROM cand p WINDOW w AS (ORDER BY p.path)
+		)
+		SELECT `+postColumns+`, (SELECT count(*) FROM cand) AS loaded
+		FROM sized JOIN posts p ON p.id = sized.id JOIN users u ON u.id = p.author_id
+		WHERE sized.fits
+		ORDER BY p.path`, post.ThreadID, pq.Int64Array(post.Path), pq.Int64Array(next), post.Depth+maxDepth,
+		limit+len(post.Path), forum.PageHTMLBudget, len(post.Path))
 	if err != nil {
 		return nil, false, fmt.Errorf("load subtree of post %d: %w", post.ID, err)
 	}
-	return rowsToPosts(rows), len(rows) == limit+len(post.Path), nil
+	posts = make([]forum.Post, len(rows))
+	for i, r := range rows {
+		posts[i] = r.post()
+	}
+	if len(rows) > 0 {
+		truncated = rows[0].Loaded == limit+len(post.Path) || len(rows) < rows[0].Loaded
+	}
+	return posts, truncated, nil
 }
 
 // EditPost replaces a post's body as editorID, keeping the old version as a revision,
@@ -280,7 +343,7 @@ func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit i
 // the thread's and the post's locks; a moderator's edit of someone else's post is logged.
 // The post's status does not change: an edit never lifts a hide.
 func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, html string) error {
-	return s.inTx(ctx, func(tx *sqlxTx) error {
+	return s.inPostTx(ctx, postID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, editorID)
 		if err != nil {
 			return err
@@ -300,12 +363,14 @@ func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, ht
 			since = *p.EditedAt
 		}
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO post_revisions (post_id, body_source, body_html, editor_id, created_at)
-			VALUES ($1, $2, $3, $4, $5)`, postID, p.BodySource, p.BodyHTML, editorID, since); err != nil {
+			INSERT INTO post_revisions (post_id, body_source, body_html, editor_id, created_at, replaced_at)
+			VALUES ($1, $2, $3, $4, $5, clock_timestamp())`, postID, p.BodySource, p.BodyHTML, editorID, since); err != nil {
 			return fmt.Errorf("keep revision of post %d: %w", postID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE posts SET body_source = $2, body_html = $3, edited_at = now(), edit_count = edit_count + 1,
+			-- clock_timestamp(), not now(): the time under the lock, so the edit and a
+			-- moderator's act on the post are stamped in the order they happened.
+			UPDATE posts SET body_source = $2, body_html = $3, edited_at = clock_timestamp(), edit_count = edit_count + 1,
 				mod_version = mod_version + 1 -- a moderator who looked before the edit must look again
 			WHERE id = $1`, postID, source, html); err != nil {
 			return fmt.Errorf("edit post %d: %w", postID, err)
@@ -327,7 +392,7 @@ func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, ht
 // author a visible post becomes "[deleted]" and a hidden one stays hidden; by a
 // moderator it is "[removed]" and the act is logged. Its replies stay where they are.
 func (s *Store) DeletePost(ctx context.Context, postID, byID int64, note string) error {
-	return s.inTx(ctx, func(tx *sqlxTx) error {
+	return s.inPostTx(ctx, postID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, byID)
 		if err != nil {
 			return err

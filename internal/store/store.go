@@ -20,47 +20,21 @@ import (
 
 // Store wraps the database handle. It is safe for concurrent use.
 type Store struct {
-	db  *sqlx.DB
+	db  *pool // the handle with bounded waits and write slots (pool.go)
 	now func() time.Time
 }
 
-// New wraps an open database handle.
-func New(db *sqlx.DB) *Store {
-	return &Store{db: db, now: time.Now}
-}
+// New wraps an open database handle with no bounds of its own (tools and tests).
+func New(db *sqlx.DB) *Store { return NewBounded(db, Options{}) }
 
-// Open connects to PostgreSQL and checks the connection.
-func Open(ctx context.Context, url string) (*sqlx.DB, error) {
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	return db, nil
+// NewBounded wraps db with o's pool wait and write slots; `forum serve` uses it with the
+// same Options it gave Open.
+func NewBounded(db *sqlx.DB, o Options) *Store {
+	return &Store{db: newPool(db, o), now: time.Now}
 }
 
 // DB exposes the handle for wiring (metrics, health checks).
-func (s *Store) DB() *sqlx.DB { return s.db }
-
-// Ping checks the database answers; /readyz uses it.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping database: %w", err)
-	}
-	var one int
-	if err := s.db.GetContext(ctx, &one, `SELECT 1`); err != nil {
-		return fmt.Errorf("query database: %w", err)
-	}
-	return nil
-}
+func (s *Store) DB() *sqlx.DB { return s.db.DB }
 
 // Migrate applies every pending migration. A PostgreSQL advisory lock held for the whole
 // run means two instances starting at once apply each migration exactly once.
@@ -85,20 +59,26 @@ func Migrate(ctx context.Context, db *sql.DB) ([]*goose.MigrationResult, error) 
 // threads.visible by every write that changes an opening post's status.
 const sqlPublicPost = `p.status = '` + string(forum.StatusVisible) + `'`
 
-// inTx runs fn in one transaction: the shape every multi-statement write takes.
+// inTx runs fn in one transaction: the shape every multi-statement write takes. It holds
+// one of the pool's write slots; a busy database's errors come back as 503s (pool.go).
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlxTx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	return s.db.tx(ctx, 0, fn)
+}
+
+// inThreadTx is inTx for a write to one thread: it also holds one of that thread's
+// slots, so writers queued behind the thread's lock cannot take every write slot.
+func (s *Store) inThreadTx(ctx context.Context, threadID int64, fn func(tx *sqlxTx) error) error {
+	return s.db.tx(ctx, threadID, fn)
+}
+
+// inPostTx is inThreadTx for a write to a post, whose thread is looked up first (a
+// post never moves). An unknown post runs without a thread slot; fn reports it.
+func (s *Store) inPostTx(ctx context.Context, postID int64, fn func(tx *sqlxTx) error) error {
+	var threadID int64
+	if err := s.db.GetContext(ctx, &threadID, `SELECT thread_id FROM posts WHERE id = $1`, postID); err != nil && !isNoRows(err) {
+		return fmt.Errorf("find thread of post %d: %w", postID, err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return s.db.tx(ctx, threadID, fn)
 }
 
 // notFound turns sql.ErrNoRows into the domain's not-found error.

@@ -669,11 +669,12 @@ func TestWritesBumpTheThreadVersionInTheirTransaction(t *testing.T) {
 	})
 }
 
-// flagUsers creates n members to flag with.
+// flagUsers creates n established members to flag with: trusted, so their flags count
+// toward the threshold (forum.TrustedFlagger).
 func flagUsers(w *world, n int) []*forum.User {
 	us := make([]*forum.User, n)
 	for i := range us {
-		us[i] = w.fx.User(fmt.Sprintf("flagger%02d", i), forum.RoleMember)
+		us[i] = w.fx.Established(fmt.Sprintf("flagger%02d", i), forum.RoleMember)
 	}
 	return us
 }

@@ -179,7 +179,7 @@ func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, sett
 	if set == "" {
 		return forum.Errorf(forum.EInvalid, "Unknown thread action.")
 	}
-	return s.inTx(ctx, func(tx *sqlxTx) error {
+	return s.inThreadTx(ctx, threadID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, moderatorID)
 		if err != nil {
 			return err
@@ -200,8 +200,8 @@ func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, sett
 // logAct appends one row to the public moderation log inside the act's transaction.
 func logAct(ctx context.Context, tx *sqlxTx, moderatorID int64, action forum.LogAction, targetType string, targetID int64, reason, note string) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO mod_log (moderator_id, action, target_type, target_id, reason, note)
-		VALUES ($1, $2, $3, $4, $5, $6)`, moderatorID, action, targetType, targetID, reason, note)
+		INSERT INTO mod_log (moderator_id, action, target_type, target_id, reason, note, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())`, moderatorID, action, targetType, targetID, reason, note)
 	if err != nil {
 		return fmt.Errorf("log %s: %w", action, err)
 	}

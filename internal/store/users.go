@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,19 +13,38 @@ import (
 const userColumns = `u.id, u.username, u.password_hash, u.role, u.created_at, u.suspended_until,
 	u.suspension_reason, u.post_count, u.hidden_count, u.suspension_count`
 
-// CreateUser inserts a user; a taken name is a conflict error.
+// CreateUser inserts a user with its skeleton (forum.Skeleton). A taken name, or one whose
+// skeleton another user's name has, is a conflict error: the unique constraints decide,
+// so two look-alikes registering at once cannot both succeed.
 func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, role forum.Role) (*forum.User, error) {
 	u := &forum.User{}
+	skeleton := forum.Skeleton(username)
 	err := s.db.GetContext(ctx, u, `
-		INSERT INTO users AS u (username, password_hash, role) VALUES ($1, $2, $3)
-		RETURNING `+userColumns, username, passwordHash, role)
+		INSERT INTO users AS u (username, password_hash, role, skeleton) VALUES ($1, $2, $3, $4)
+		RETURNING `+userColumns, username, passwordHash, role, skeleton)
 	if isUniqueViolation(err) {
-		return nil, forum.Errorf(forum.EConflict, "The username %q is taken. Please choose another.", username)
+		return nil, s.nameConflict(ctx, username, skeleton)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create user %q: %w", username, err)
 	}
 	return u, nil
+}
+
+// nameConflict says which name a refused username collided with: itself, or the user
+// holding its skeleton (only that public name is told).
+func (s *Store) nameConflict(ctx context.Context, username, skeleton string) error {
+	var holder string
+	err := s.db.GetContext(ctx, &holder, `
+		SELECT username FROM users WHERE username = $1 OR skeleton = $2
+		ORDER BY username = $1 DESC, id LIMIT 1`, username, skeleton)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("find the name %q collided with: %w", username, err)
+	}
+	if holder == "" || holder == username {
+		return forum.NameTaken(username)
+	}
+	return forum.NameTooClose(holder)
 }
 
 // SetUserPassword replaces a user's password hash and role (for `forum user add` re-runs).

@@ -4,8 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
@@ -26,7 +24,7 @@ func (s *Server) registerForm(c *gin.Context) {
 
 func (s *Server) register(c *gin.Context) {
 	f := authForm{
-		Username: strings.TrimSpace(strings.ToLower(c.PostForm("username"))),
+		Username: forum.NormalizeUsername(c.PostForm("username")),
 		Next:     safeNext(c.PostForm("next")),
 	}
 	pw := c.PostForm("password")
@@ -34,7 +32,7 @@ func (s *Server) register(c *gin.Context) {
 		f.Error = forum.ErrorMessage(err)
 		s.rejectForm(c, err, "register", "Create an account", f)
 	}
-	if err := forum.ValidateUsername(f.Username); err != nil {
+	if err := forum.ValidateNewUsername(f.Username); err != nil {
 		reject(err)
 		return
 	}
@@ -42,20 +40,26 @@ func (s *Server) register(c *gin.Context) {
 		reject(err)
 		return
 	}
-	hash, err := s.hasher.Hash(pw)
+	// Counted before the hash (the expensive part): a taken name still counts.
+	if err := s.limiter.take(c.Request.Context(), s.limits.Registration(c.ClientIP())); err != nil {
+		reject(err)
+		return
+	}
+	hash, err := s.hasher.Hash(c.Request.Context(), pw)
 	if err != nil {
-		s.error(c, err)
+		reject(err) // a busy server (503, Retry-After) keeps the form filled in
 		return
 	}
 	user, err := s.store.CreateUser(c.Request.Context(), f.Username, hash, forum.RoleMember)
 	if err != nil {
-		reject(err) // a taken name is a conflict shown on the form
+		reject(err) // a taken or look-alike name is a conflict shown on the form
 		return
 	}
 	if err := s.sessions.Login(c.Request, c.Writer, s.session(c), user); err != nil {
 		s.error(c, err)
 		return
 	}
+	s.csrf.expireCSRFCookie(c)
 	slog.InfoContext(c.Request.Context(), "registered", "user", user.Username)
 	c.Redirect(http.StatusSeeOther, orHome(f.Next))
 }
@@ -67,7 +71,9 @@ func (s *Server) loginForm(c *gin.Context) {
 func (s *Server) login(c *gin.Context) {
 	ctx := c.Request.Context()
 	f := authForm{
-		Username: strings.TrimSpace(strings.ToLower(c.PostForm("username"))),
+		// Normalised as at registration, so a full-width spelling is the same account
+		// and counts against the same failure limit.
+		Username: forum.NormalizeUsername(c.PostForm("username")),
 		Next:     safeNext(c.PostForm("next")),
 	}
 	pw := c.PostForm("password")
@@ -78,18 +84,21 @@ func (s *Server) login(c *gin.Context) {
 		f.Error = forum.ErrorMessage(err)
 		s.rejectForm(c, err, "login", "Log in", f)
 	}
-	keys := forum.LoginKeys(f.Username, c.ClientIP())
-	accountKey, ipKey := keys[0], keys[1]
+	attempt := s.limits.Login(f.Username, c.ClientIP())
+	pairKey, ipKey := attempt.Keys[0], attempt.Keys[1]
+	accountKey := s.limits.LoginAccountKey(f.Username)
 
-	// Count this attempt as a failure before checking the password, in one statement for
-	// both counters, so concurrent attempts cannot all slip under the limits; a correct
-	// password gives the slots back below.
-	counts, err := s.store.Take(ctx, keys, forum.LoginWindow)
-	if err != nil {
-		s.error(c, err)
+	// Count this attempt as a failure before checking the password, so concurrent
+	// attempts cannot all slip under the limits; a correct password gives the counts back
+	// below. First per (account, address) and per address, in one statement: a stranger's
+	// failures elsewhere never refuse this address. Then the account's pace across all
+	// addresses: past its free failures each attempt waits a little longer, up to a cap —
+	// slowed, never locked out.
+	if err := s.limiter.take(ctx, attempt); err != nil {
+		reject(err)
 		return
 	}
-	if err := forum.CheckLimits(time.Now(), "failed logins", forum.LoginLimits(), counts); err != nil {
+	if err := s.limiter.pace(ctx, accountKey); err != nil {
 		reject(err)
 		return
 	}
@@ -104,13 +113,27 @@ func (s *Server) login(c *gin.Context) {
 	}
 	// Check always runs, against a dummy hash for unknown users, so both failures take
 	// the same time and say the same thing.
-	if !s.hasher.Check(pw, hash) { // the failure is already counted
+	ok, err := s.hasher.Check(ctx, pw, hash)
+	if err != nil {
+		// Too busy to check: no password was tried, so the attempt gives its slots back.
+		for _, key := range []string{pairKey, ipKey, accountKey} {
+			if rerr := s.store.Release(ctx, key); rerr != nil {
+				slog.WarnContext(ctx, "release login slot", "err", rerr)
+			}
+		}
+		reject(err)
+		return
+	}
+	if !ok { // the failure is already counted
 		reject(forum.ErrBadLogin)
 		return
 	}
-	if err := s.store.ClearHits(ctx, accountKey); err != nil {
-		s.error(c, err)
-		return
+	// The right password forgets the failures on this account, from here and elsewhere.
+	for _, key := range []string{pairKey, accountKey} {
+		if err := s.store.ClearHits(ctx, key); err != nil {
+			s.error(c, err)
+			return
+		}
 	}
 	// A success must not use up the address's failure budget.
 	if err := s.store.Release(ctx, ipKey); err != nil {
@@ -121,6 +144,7 @@ func (s *Server) login(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	s.csrf.expireCSRFCookie(c) // the pre-login token dies; the session's takes over
 	c.Redirect(http.StatusSeeOther, orHome(f.Next))
 }
 
@@ -129,6 +153,7 @@ func (s *Server) logout(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	s.csrf.expireCSRFCookie(c)
 	c.Redirect(http.StatusSeeOther, RouteHome)
 }
 
@@ -138,13 +163,11 @@ func (s *Server) session(c *gin.Context) *sessions.Session {
 	return sess
 }
 
-// safeNext keeps only local paths, so ?next= cannot send people to another site.
+// safeNext keeps only a plain local path (forum.LocalRedirect), so ?next= cannot send
+// anyone to another site however it is spelled; "" means the caller's default.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
-		return ""
-	}
-	return next
+	local, _ := forum.LocalRedirect(next)
+	return local
 }
 
 func orHome(next string) string {

@@ -35,8 +35,13 @@ func TestAccounts(t *testing.T) {
 		for _, tc := range []struct{ name, user, pw, msg string }{
 			{"ShortName", "ab", "long enough pw", "3–32 characters"},
 			{"BadChars", "Bad Name!", "long enough pw", "3–32 characters"},
-			{"ShortPassword", "shorty", "short", "at least 10"},
-			{"PasswordIsName", "samesame12", "samesame12", "must not be your username"},
+			{"ShortPassword", "shorty", "short", "at least 12"},
+			{"TenDigits", "shorty", "1234567890", "at least 12"},
+			{"PasswordIsName", "samesame1234", "samesame1234", "must not be your username"},
+			{"GuessablePassword", "alice", "alice2025alice", "too easy to guess: it is built from your username and numbers"},
+			{"CommonPassword", "bobby", "password1234", "a commonly used password"},
+			{"Spaces", "carol", strings.Repeat(" ", 12), "too easy to guess"},
+			{"TabInPassword", "carol", "a long enough\tpassphrase", "control characters"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				resp, body := e.client().post("/register", url.Values{"username": {tc.user}, "password": {tc.pw}})
@@ -161,7 +166,8 @@ func TestLoginThrottling(t *testing.T) {
 		resp, body := c.post("/login", url.Values{"username": {"target"}, "password": {"guess number " + string(rune('a'+i))}})
 		wantStatus(t, resp, body, http.StatusUnauthorized)
 	}
-	// Even the right password is refused while the account is throttled.
+	// Even the right password is refused from the address that failed five times for
+	// this account (TestLoginElsewhere: not from another address).
 	resp, body := c.post("/login", url.Values{"username": {"target"}, "password": {"target-password"}})
 	wantStatus(t, resp, body, http.StatusTooManyRequests)
 	if ra := resp.Header.Get("Retry-After"); ra == "" || ra == "0" {
@@ -189,6 +195,8 @@ func TestLoginThrottling(t *testing.T) {
 func TestLoginThrottleUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	const burst = 64
+	// The server's default limits: failures per (account, address) and per address.
+	pairMax, addressMax := forum.DefaultLimits().LoginPair[0].Max, forum.DefaultLimits().LoginAddress[0].Max
 
 	t.Run("OneAccount", func(t *testing.T) {
 		t.Parallel()
@@ -198,7 +206,7 @@ func TestLoginThrottleUnderConcurrency(t *testing.T) {
 		for i := range forms {
 			forms[i] = url.Values{"username": {"besieged"}, "password": {fmt.Sprintf("wrong guess %d", i)}}
 		}
-		checkBurst(t, concurrentLogins(t, e, forms), forum.LoginPerAccount.Max)
+		checkBurst(t, concurrentLogins(t, e, forms), pairMax)
 	})
 
 	t.Run("ManyAccountsOneAddress", func(t *testing.T) {
@@ -208,14 +216,14 @@ func TestLoginThrottleUnderConcurrency(t *testing.T) {
 		for i := range forms {
 			forms[i] = url.Values{"username": {fmt.Sprintf("nobody-%02d", i)}, "password": {"wrong password"}}
 		}
-		checkBurst(t, concurrentLogins(t, e, forms), forum.LoginPerAddress.Max)
+		checkBurst(t, concurrentLogins(t, e, forms), addressMax)
 	})
 
 	t.Run("RightPasswordAfterFailuresLogsIn", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		e.user("forgetful", forum.RoleMember)
-		forms := make([]url.Values, forum.LoginPerAccount.Max-1)
+		forms := make([]url.Values, pairMax-1)
 		for i := range forms {
 			forms[i] = url.Values{"username": {"forgetful"}, "password": {fmt.Sprintf("wrong guess %d", i)}}
 		}
@@ -227,7 +235,7 @@ func TestLoginThrottleUnderConcurrency(t *testing.T) {
 		e.login("forgetful")
 		// The success cleared the account's failures: a full budget again.
 		c := e.client()
-		for i := range forum.LoginPerAccount.Max {
+		for i := range pairMax {
 			resp, body := c.post("/login", url.Values{"username": {"forgetful"}, "password": {fmt.Sprintf("again wrong %d", i)}})
 			wantStatus(t, resp, body, http.StatusUnauthorized)
 		}
@@ -237,12 +245,12 @@ func TestLoginThrottleUnderConcurrency(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		e.user("regular", forum.RoleMember)
-		for range forum.LoginPerAddress.Max + 5 {
+		for range addressMax + 5 {
 			e.login("regular") // all from one address; fails the test if refused
 		}
 		// The address still has its whole failure budget.
 		c := e.client()
-		for i := range forum.LoginPerAddress.Max {
+		for i := range addressMax {
 			resp, body := c.post("/login", url.Values{"username": {fmt.Sprintf("stranger-%02d", i)}, "password": {"wrong password"}})
 			wantStatus(t, resp, body, http.StatusUnauthorized)
 		}

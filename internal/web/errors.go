@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -60,11 +61,18 @@ var hints = map[int]string{
 // ctxJSON marks a request whose route group answers in JSON (the API).
 const ctxJSON = "forum.json"
 
-// jsonErrors is the API group's middleware: its errors are JSON, not pages.
+// jsonErrors marks requests to the API, whose errors are JSON, not pages. It runs for
+// every request and goes by the address, so a refusal before the API's handlers (a bad
+// path parameter, a body too large, no such route) answers in the API's format too.
 func jsonErrors(c *gin.Context) {
-	c.Set(ctxJSON, true)
+	if strings.HasPrefix(c.Request.URL.Path, apiPrefix) {
+		c.Set(ctxJSON, true)
+	}
 	c.Next()
 }
+
+// apiPrefix starts every JSON API route.
+const apiPrefix = "/api/"
 
 func wantsJSON(c *gin.Context) bool { return c.GetBool(ctxJSON) }
 

@@ -3,20 +3,28 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"forum/internal/forum"
+	"forum/internal/live"
 )
 
-// RouteEvents is a thread's Server-Sent Events stream of new replies and edits.
+// RouteEvents is a thread's Server-Sent Events stream of new replies and edits. HEAD on
+// it answers what a GET would now (200, 404, 429, 503 with Retry-After) without opening
+// a stream: the page's script asks it why a stream was refused, which EventSource cannot
+// tell.
 const RouteEvents = "/t/:id/events"
+
+// streamRetryAfter is the Retry-After of a refused stream (cap full, database or
+// listener down). It is short because a reader is watching; the page adds jitter.
+const streamRetryAfter = 5 * time.Second
 
 // streams counts open event streams per client address on this instance. The cap guards
 // this process's own connections and goroutines, so it is rightly per instance.
@@ -70,32 +78,43 @@ func (s *Server) events(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	last, resume, err := lastEventID(c)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
 	if s.hub == nil {
 		s.error(c, forum.Errorf(forum.EUnavailable, "Live updates are not available; reload the page to see new replies."))
 		return
 	}
 	t, err := s.store.ThreadByID(ctx, id)
 	if err != nil {
-		s.error(c, err)
+		s.error(c, streamUnavailable(c, err))
 		return
 	}
 	ip := c.ClientIP()
 	if !s.streams.acquire(ip) {
-		s.error(c, &forum.Error{Code: forum.ERateLimited, RetryAfter: 30 * time.Second,
+		s.error(c, &forum.Error{Code: forum.ERateLimited, RetryAfter: streamRetryAfter,
 			Message: "Too many live streams are open from your address. Close some tabs and try again."})
 		return
 	}
 	defer s.streams.release(ip)
-
-	last, _ := strconv.ParseInt(c.GetHeader("Last-Event-ID"), 10, 64)
-	if last <= 0 {
+	wake, leave, err := s.hub.Subscribe(t.ID)
+	if err != nil {
+		s.error(c, streamUnavailable(c, err))
+		return
+	}
+	defer leave()
+	if c.Request.Method == http.MethodHead {
+		c.Status(http.StatusOK) // a probe: a stream would be accepted now
+		return
+	}
+	if !resume {
 		if last, err = s.store.LastEventID(ctx, t.ID); err != nil {
-			s.error(c, err)
+			s.error(c, streamUnavailable(c, err))
 			return
 		}
 	}
-	wake, leave := s.hub.Subscribe(t.ID)
-	defer leave()
 
 	// A stream outlives the server's write timeout by design; lift it for this response.
 	rc := http.NewResponseController(c.Writer)
@@ -105,7 +124,9 @@ func (s *Server) events(c *gin.Context) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // proxies must not buffer the stream
 	c.Status(http.StatusOK)
-	fmt.Fprintf(c.Writer, "retry: 3000\n: connected\n\n")
+	// The first event says where the stream starts, so a page that reopens it later can
+	// ask for everything after that point even if no reply came in between.
+	fmt.Fprintf(c.Writer, "retry: 3000\n: connected\nid: %d\ndata: start\n\n", last)
 	if err := rc.Flush(); err != nil {
 		return
 	}
@@ -155,12 +176,45 @@ func (s *Server) events(c *gin.Context) {
 			if _, err := fmt.Fprint(c.Writer, ": ping\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
-		case <-wake:
-			if !send() {
+		case _, ok := <-wake:
+			if !ok || !send() { // closed: the hub lost its connection; the reader reconnects
 				return
 			}
 		}
 	}
+}
+
+// lastEventID reads where a reconnecting reader left off: the Last-Event-ID header that
+// EventSource sends on its own reconnects, or the last_event_id parameter a page sends
+// when it opens a new stream (EventSource cannot set headers). resume is false when the
+// reader gave neither: the stream starts from now.
+func lastEventID(c *gin.Context) (last int64, resume bool, err error) {
+	raw := c.GetHeader("Last-Event-ID")
+	if raw == "" {
+		raw = c.Query("last_event_id")
+	}
+	if raw == "" {
+		return 0, false, nil
+	}
+	cur, err := forum.ParseCursor(raw, 1)
+	if err != nil {
+		return 0, false, err
+	}
+	return cur.Int(0), true, nil
+}
+
+// streamUnavailable turns a failure to open a stream that is not the reader's doing (the
+// database or the hub's connection is down) into a 503 with Retry-After, so the page
+// retries later; domain errors such as a 404 pass through.
+func streamUnavailable(c *gin.Context, err error) error {
+	if forum.ErrorCode(err) != forum.EInternal {
+		return err
+	}
+	if !errors.Is(err, live.ErrDown) {
+		slog.WarnContext(c.Request.Context(), "open event stream", "err", err, "path", c.Request.URL.Path)
+	}
+	return &forum.Error{Code: forum.EUnavailable, RetryAfter: streamRetryAfter,
+		Message: "Live updates are paused for a moment; the page reconnects by itself."}
 }
 
 // eventData renders a post as the page shows it to a reader, as one line of JSON.

@@ -29,8 +29,14 @@ type sseEvent struct {
 // stream opens an event stream and delivers its events on a channel.
 func openStream(t *testing.T, e *env, threadID int64, lastEventID string) (<-chan sseEvent, *http.Response, func()) {
 	t.Helper()
+	return openStreamURL(t, e.http.URL+"/t/"+strconv.FormatInt(threadID, 10)+"/events", lastEventID)
+}
+
+// openStreamURL opens the event stream at rawURL (which may carry ?last_event_id=).
+func openStreamURL(t *testing.T, rawURL, lastEventID string) (<-chan sseEvent, *http.Response, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.http.URL+"/t/"+strconv.FormatInt(threadID, 10)+"/events", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)
 	}

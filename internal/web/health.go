@@ -1,12 +1,13 @@
 package web
 
 import (
-	"context"
+	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"forum/internal/store"
 )
 
 // healthz says the process is up; it touches nothing else.
@@ -14,14 +15,46 @@ func (s *Server) healthz(c *gin.Context) {
 	c.String(http.StatusOK, "ok\n")
 }
 
-// readyz says the database answers, so a load balancer can take the instance out.
+// readyz says whether a load balancer should send this instance traffic, with the
+// pool's state as JSON. It fails (503, "unavailable") only when the database does not
+// answer within its timeout. A pool with every connection busy answering other requests
+// is "busy" but ready (200): the database is there, and taking the instance out would
+// only pile its visitors onto the other instances, which share that database.
 func (s *Server) readyz(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	ctx := c.Request.Context()
+	v := readyView{Status: "ready"}
+	code := http.StatusOK
+	if err := s.store.Ping(ctx); errors.Is(err, store.ErrPoolBusy) {
+		v.Status = "busy"
+	} else if err != nil {
 		slog.WarnContext(ctx, "readiness check failed", "err", err)
-		c.String(http.StatusServiceUnavailable, "database unreachable\n")
-		return
+		v.Status, code = "unavailable", http.StatusServiceUnavailable
 	}
-	c.String(http.StatusOK, "ready\n")
+	p := s.store.PoolState()
+	v.Pool = poolView{
+		MaxOpen: p.MaxOpenConnections, Open: p.OpenConnections, InUse: p.InUse, Idle: p.Idle,
+		WaitCount: p.WaitCount, WaitDurationMS: p.WaitDuration.Milliseconds(), PoolWaitMS: p.PoolWait.Milliseconds(),
+		WritesInUse: p.WritesInUse, MaxWrites: p.MaxWrites,
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(code, v)
+}
+
+// readyView is /readyz's answer.
+type readyView struct {
+	Status string   `json:"status"` // ready, busy or unavailable
+	Pool   poolView `json:"pool"`
+}
+
+// poolView is the connection pool as database/sql counts it, and the store's write slots.
+type poolView struct {
+	MaxOpen        int   `json:"max_open"`
+	Open           int   `json:"open"`
+	InUse          int   `json:"in_use"`
+	Idle           int   `json:"idle"`
+	WaitCount      int64 `json:"wait_count"`       // requests that waited for a connection, ever
+	WaitDurationMS int64 `json:"wait_duration_ms"` // their total wait
+	PoolWaitMS     int64 `json:"pool_wait_ms"`     // the longest one request may wait
+	WritesInUse    int   `json:"writes_in_use"`
+	MaxWrites      int   `json:"max_writes"` // 0: no limit
 }

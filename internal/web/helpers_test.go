@@ -42,6 +42,7 @@ func newEnvOn(t testing.TB, db *testdb.DB) *env {
 	in := webtest.Start(t, db, webtest.Options{
 		BaseURL:   "http://forum.test", // not the listener's: links must come from FORUM_BASE_URL
 		Heartbeat: 100 * time.Millisecond, MaxStreamsPerIP: 3,
+		Config: webtest.Roomy, // limits_test.go tests the limits
 	})
 	fx := build.New(t, in.Store, in.Markup)
 	// Bodies are stored as "<p>source</p>", unsanitised, not through the renderer: the
@@ -49,6 +50,18 @@ func newEnvOn(t testing.TB, db *testdb.DB) *env {
 	// output side copes with whatever the database holds.
 	fx.Render = func(source string) (string, error) { return "<p>" + source + "</p>", nil }
 	return &env{t: t, db: db, store: in.Store, server: in.Server, http: in.HTTP, fx: fx}
+}
+
+// newEnvWith builds a server on a fresh database with the given options (a bounded
+// pool, trusted proxies, ...).
+func newEnvWith(t testing.TB, opts webtest.Options) *env {
+	t.Helper()
+	db := testdb.New(t)
+	if opts.Config == nil {
+		opts.Config = webtest.Roomy // limits_test.go tests the limits
+	}
+	in := webtest.Start(t, db, opts)
+	return &env{t: t, db: db, store: in.Store, server: in.Server, http: in.HTTP, fx: build.New(t, in.Store, in.Markup)}
 }
 
 // user creates an account directly in the store (password: name+"-password").
@@ -79,6 +92,7 @@ func (e *env) login(name string) *client {
 	if resp.StatusCode != http.StatusSeeOther {
 		e.t.Fatalf("login %s: status %d: %s", name, resp.StatusCode, body)
 	}
+	c.get("/") // follow the redirect, as a browser would: the session's CSRF token
 	return c
 }
 
@@ -93,6 +107,13 @@ func (c *client) do(req *http.Request) (*http.Response, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	body := string(b)
+	// Login, registration and logout expire the csrf cookie: the token held is dead, and
+	// post fetches a new one, as a browser following the redirect would load a page.
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "forum_csrf" && ck.MaxAge < 0 {
+			c.csrf = ""
+		}
+	}
 	if m := csrfRE.FindStringSubmatch(body); m != nil {
 		c.csrf = html.UnescapeString(m[1])
 	}

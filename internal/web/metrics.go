@@ -1,14 +1,19 @@
 package web
 
 import (
+	"crypto/subtle"
 	"database/sql"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"forum/internal/forum"
 )
 
 // metrics are the server's Prometheus series, in a registry of its own so tests can
@@ -17,6 +22,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	serve    http.Handler // the registry in Prometheus' text format
 }
 
 func newMetrics(db *sql.DB) *metrics {
@@ -33,6 +39,7 @@ func newMetrics(db *sql.DB) *metrics {
 	m.registry.MustRegister(m.requests, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db, "forum"))
+	m.serve = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 	return m
 }
 
@@ -49,6 +56,30 @@ func (m *metrics) observe(c *gin.Context) {
 	m.latency.WithLabelValues(route, c.Request.Method).Observe(time.Since(start).Seconds())
 }
 
-func (m *metrics) handler() gin.HandlerFunc {
-	return gin.WrapH(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+func (m *metrics) handler() http.Handler { return m.serve }
+
+// serveMetrics is /metrics on the public address: the series describe the site's
+// traffic and database, so they are shown only to whoever holds FORUM_METRICS_TOKEN (as
+// "Authorization: Bearer <token>"); without a token set there is nothing at /metrics.
+func (s *Server) serveMetrics(c *gin.Context) {
+	token := s.cfg.Metrics.Token
+	if token == "" {
+		s.error(c, forum.Errorf(forum.ENotFound, "There is no page at this address."))
+		return
+	}
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+		s.error(c, forum.Errorf(forum.EUnauthorized, "The metrics need the bearer token set in FORUM_METRICS_TOKEN."))
+		return
+	}
+	s.metrics.handler().ServeHTTP(c.Writer, c.Request)
+}
+
+// MetricsHandler serves /metrics without a token, for the separate listener of
+// FORUM_METRICS_ADDR, which only the operator's network should reach.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET "+RouteMetrics, s.metrics.handler())
+	return mux
 }

@@ -52,7 +52,7 @@ func logRequests(c *gin.Context) {
 	slog.Log(c.Request.Context(), level, "request",
 		"method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
 		"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", c.GetString(ctxRequestID),
-		"bytes", c.Writer.Size())
+		"bytes", c.Writer.Size(), "client_ip", c.ClientIP())
 }
 
 // recovery turns a panic into the plain 500 page; the stack goes to the log only.
@@ -88,7 +88,7 @@ func securityHeaders(c *gin.Context) {
 // by a MaxBytesReader when it is not.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > MaxBodyBytes {
-		s.error(c, forum.Errorf(forum.ETooLarge, "The request is larger than %d KiB.", MaxBodyBytes>>10))
+		s.error(c, errBodyTooLarge)
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
@@ -105,6 +105,8 @@ func (s *Server) loadSession(c *gin.Context) {
 	c.Set(ctxSession, sess)
 	if u := session.User(sess); u != nil {
 		c.Set(ctxUser, u)
+		// Whatever answers a logged-in user is theirs alone: no shared cache may keep it.
+		c.Header("Cache-Control", privateNoStore)
 	}
 	c.Next()
 }
@@ -118,7 +120,8 @@ func currentUser(c *gin.Context) *forum.User {
 type ginKey struct{}
 
 // csrfCheck runs gorilla/csrf inside the gin chain: it checks the token on every
-// unsafe method and puts the token for forms into the request.
+// unsafe method and puts the token for forms into the request. It runs after
+// loadSession, whose session binds the token (csrfbind.go).
 func (s *Server) csrfCheck(baseURLIsHTTP bool) gin.HandlerFunc {
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := r.Context().Value(ginKey{}).(*gin.Context)
@@ -132,11 +135,17 @@ func (s *Server) csrfCheck(baseURLIsHTTP bool) gin.HandlerFunc {
 	})
 	protect := csrf.Protect(s.sessionKey,
 		csrf.FieldName("csrf_token"), csrf.RequestHeader("X-CSRF-Token"),
-		csrf.CookieName("forum_csrf"), csrf.Path("/"), csrf.Secure(!baseURLIsHTTP),
+		csrf.CookieName(csrfCookieName), csrf.Path("/"), csrf.Secure(!baseURLIsHTTP),
 		csrf.SameSite(csrf.SameSiteLaxMode), csrf.HttpOnly(true), csrf.ErrorHandler(failed),
 	)(next)
 	return func(c *gin.Context) {
-		r := c.Request.WithContext(context.WithValue(c.Request.Context(), ginKey{}, c))
+		// A logged-in session's token secret is the session's, not the csrf cookie's.
+		r, err := s.csrf.bind(c.Request, s.session(c))
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), ginKey{}, c))
 		if baseURLIsHTTP {
 			// Over plain HTTP there is no Referer to insist on; the token still decides.
 			r = csrf.PlaintextHTTPRequest(r)

@@ -52,6 +52,10 @@ func (s *Server) flag(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	if err := s.limiter.take(c.Request.Context(), s.limits.Flag(currentUser(c))); err != nil {
+		s.error(c, err)
+		return
+	}
 	// The store asks forum.CanFlag under the lock.
 	if _, err := s.store.FlagPost(c.Request.Context(), id, currentUser(c).ID, reason,
 		strings.TrimSpace(c.PostForm("note")), s.cfg.FlagThreshold); err != nil {

@@ -17,7 +17,7 @@ func TestFlagsHideAtThreshold(t *testing.T) {
 	e := newEnv(t)
 	author := e.user("author", forum.RoleMember)
 	for _, n := range []string{"flagger1", "flagger2", "flagger3"} {
-		e.user(n, forum.RoleMember)
+		e.fx.Established(n, forum.RoleMember) // trusted: their flags hide (forum.TrustedFlagger)
 	}
 	f := e.thread(author, "Flag threshold thread")
 	p := e.reply(f, author, 0, "a dubious claim about the route")

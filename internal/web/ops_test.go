@@ -15,7 +15,9 @@ import (
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	for _, path := range []string{"/", "/login", "/no-such-page", "/healthz"} {
+	// Gin's own answers too: a trailing-slash redirect, a static file, a feed, the API.
+	for _, path := range []string{"/", "/login", "/no-such-page", "/healthz", "/about/", "/static/style.css",
+		"/feed.rss", "/api/v1/threads", "/api/v1/posts/%00"} {
 		resp, _ := e.client().get(path)
 		csp := resp.Header.Get("Content-Security-Policy")
 		for _, want := range []string{"default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"} {
@@ -44,12 +46,13 @@ func TestOperations(t *testing.T) {
 		resp, body := c.get("/healthz")
 		wantStatus(t, resp, body, http.StatusOK)
 	})
-	t.Run("Metrics", func(t *testing.T) {
+	t.Run("MetricsAreNotPublicWithoutAToken", func(t *testing.T) {
 		c.get("/")
-		resp, body := c.get("/metrics")
-		wantStatus(t, resp, body, http.StatusOK)
-		wantContains(t, body, `forum_http_requests_total{method="GET",route="/",status="200"}`,
-			"forum_http_request_duration_seconds_bucket", "go_sql_open_connections")
+		resp, body := c.get("/metrics") // no FORUM_METRICS_TOKEN: see TestMetricsNeedTheToken
+		wantStatus(t, resp, body, http.StatusNotFound)
+		if strings.Contains(body, "forum_http_requests_total") {
+			t.Fatal("metrics shown without a token")
+		}
 	})
 	t.Run("NotFoundPage", func(t *testing.T) {
 		resp, body := c.get("/definitely/not/here")
@@ -79,6 +82,7 @@ func TestOperations(t *testing.T) {
 		}
 		resp, body = c.get("/readyz")
 		wantStatus(t, resp, body, http.StatusServiceUnavailable)
+		wantContains(t, body, `"status":"unavailable"`, `"open":`)
 		resp, body = c.get("/healthz")
 		wantStatus(t, resp, body, http.StatusOK)
 	})

@@ -124,9 +124,14 @@ func (s *Server) edit(c *gin.Context) {
 		reject(err)
 		return
 	}
+	// A well-formed edit is an attempt: counted before the Markdown is rendered.
+	if err := s.limiter.take(c.Request.Context(), s.limits.Edit(currentUser(c))); err != nil {
+		reject(err)
+		return
+	}
 	html, err := s.markup.Render(body)
 	if err != nil {
-		s.error(c, err)
+		reject(err) // a post too deep, too linked or too large once formatted
 		return
 	}
 	if err := s.store.EditPost(c.Request.Context(), p.ID, currentUser(c).ID, body, html); err != nil {

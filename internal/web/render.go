@@ -175,8 +175,19 @@ func (s *Server) html(c *gin.Context, status int, name, title string, data any, 
 		s.fail(c, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
+	// A page for a user, or with a form carrying this browser's CSRF token, is no page
+	// for a shared cache (loadSession already says so for users).
+	if p.User != nil || bytes.Contains(buf.Bytes(), csrfField) {
+		c.Header("Cache-Control", privateNoStore)
+	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
+
+// privateNoStore is the Cache-Control of anything personal.
+const privateNoStore = "private, no-store"
+
+// csrfField is how every form's CSRF token starts in a rendered page.
+var csrfField = []byte(`name="csrf_token"`)
 
 // fail logs err and shows the plain 500 page; the user never sees err itself.
 func (s *Server) fail(c *gin.Context, err error) {

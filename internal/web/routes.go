@@ -43,6 +43,7 @@ func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	s.moderationRoutes(app)
 	app.GET(RouteSearch, s.search)
 	app.GET(RouteEvents, s.events)
+	app.HEAD(RouteEvents, s.events) // why a stream would be refused: see RouteEvents
 }
 
 // idParam parses the positive id in the path; anything else is a 404 for what it names.

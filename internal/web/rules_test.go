@@ -491,7 +491,7 @@ func TestRuleEditedHiddenPostStaysHidden(t *testing.T) {
 	e := newEnv(t)
 	author := e.user("author", forum.RoleMember)
 	for _, n := range []string{"flagger1", "flagger2", "flagger3"} {
-		e.user(n, forum.RoleMember)
+		e.fx.Established(n, forum.RoleMember) // trusted: their flags hide (forum.TrustedFlagger)
 	}
 	e.user("moddy", forum.RoleModerator)
 	f := ruleThread(e, author, "Edits of hidden posts")

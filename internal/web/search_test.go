@@ -113,9 +113,9 @@ func TestSearch(t *testing.T) {
 			resp, body := e.client().get("/search?q=" + url.QueryEscape(q))
 			wantStatus(t, resp, body, http.StatusOK)
 		}
-		resp, body := e.client().get("/search?q=%ff%fe")
-		wantStatus(t, resp, body, http.StatusOK)
-		wantContains(t, body, "could not be read")
+		resp, body := e.client().get("/search?q=%ff%fe") // not text: refused before the handler
+		wantStatus(t, resp, body, http.StatusBadRequest)
+		wantContains(t, body, "query parameter “q” is not valid UTF-8")
 		resp, body = e.client().get("/search?q=route&before=junk")
 		wantStatus(t, resp, body, http.StatusBadRequest) // a bad page link, like every listing's
 		wantContains(t, body, "That page link is not valid")

@@ -46,7 +46,8 @@ type Deps struct {
 	Live   *live.Hub // thread events from PostgreSQL; nil disables live updates
 	// Heartbeat is the idle interval between keep-alive comments on event streams.
 	Heartbeat time.Duration
-	// MaxStreamsPerIP caps the event streams one address may hold open on this instance.
+	// MaxStreamsPerIP caps the event streams one address may hold open on this instance
+	// (FORUM_MAX_STREAMS_PER_ADDRESS; 6 when zero).
 	MaxStreamsPerIP int
 }
 
@@ -57,6 +58,9 @@ type Server struct {
 	hasher     *password.Hasher
 	sessions   *session.Store
 	sessionKey []byte
+	csrf       *csrfBinding // ties CSRF tokens to the session (csrfbind.go)
+	limits     forum.Limits // the rate limits' rules
+	limiter    *limiter     // counts attempts against them in PostgreSQL (limits.go)
 	render     *renderer
 	markup     *markup.Renderer
 	aboutHTML  template.HTML
@@ -91,6 +95,14 @@ func New(d Deps) (*Server, error) {
 		heartbeat:  d.Heartbeat,
 		streams:    newStreams(d.MaxStreamsPerIP),
 	}
+	if s.csrf, err = newCSRFBinding(d.Config.SessionKey, d.Config.Secure()); err != nil {
+		return nil, err
+	}
+	s.limits = d.Config.Limits
+	if s.limits.LoginAccount.Max == 0 { // a Config built by hand, not by config.Load
+		s.limits = forum.DefaultLimits()
+	}
+	s.limiter = newLimiter(d.Store, s.limits, s.metrics.registry)
 	if s.heartbeat <= 0 {
 		s.heartbeat = 15 * time.Second
 	}
@@ -100,11 +112,18 @@ func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.ContextWithFallback = true
-	// Only trust X-Forwarded-For when told to; by default the peer address is the client.
-	if err := e.SetTrustedProxies(nil); err != nil {
-		return nil, fmt.Errorf("trusted proxies: %w", err)
+	// X-Forwarded-For is believed only from FORUM_TRUSTED_PROXIES (none by default: the
+	// peer address is the client), so c.ClientIP() — which the login throttle, the stream
+	// cap and the request log key on — is the visitor's address behind a proxy and cannot
+	// be spoofed without one. X-Real-IP is not read: one header, one rule.
+	e.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("FORUM_TRUSTED_PROXIES: %w", err)
 	}
-	e.RedirectTrailingSlash = true
+	// Gin's trailing-slash redirect builds its target from X-Forwarded-Prefix and
+	// answers outside the middleware (no security headers); noRoute does it instead.
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
 	e.HandleMethodNotAllowed = false
 	s.engine = e
 	s.routes(d.Files)
@@ -119,23 +138,24 @@ func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
 
 func (s *Server) routes(files fs.FS) {
 	e := s.engine
-	e.Use(s.recovery, requestID, logRequests, s.metrics.observe, securityHeaders)
-	e.NoRoute(func(c *gin.Context) {
-		s.error(c, forum.Errorf(forum.ENotFound, "There is no page at this address."))
-	})
+	// For every request, matched or not: the security headers first, so even a panic's
+	// 500 carries them; then the body's bound and the input checks, before any handler.
+	e.Use(securityHeaders, s.recovery, requestID, logRequests, s.metrics.observe,
+		jsonErrors, s.limitBody, s.checkInput)
+	e.NoRoute(s.noRoute)
 
 	// Operations and static files need no session and no CSRF cookie.
 	e.GET(RouteHealthz, s.healthz)
 	e.GET(RouteReadyz, s.readyz)
-	e.GET(RouteMetrics, s.metrics.handler())
+	e.GET(RouteMetrics, s.serveMetrics)
 	e.GET(RouteStatic, s.static(files))
 	e.HEAD(RouteStatic, s.static(files))
 
 	// The API reads only and sets no cookies: no session, no CSRF. Its errors are JSON.
-	s.apiRoutes(e.Group("", jsonErrors))
+	s.apiRoutes(&e.RouterGroup)
 
 	u, _ := url.Parse(s.cfg.BaseURL)
-	app := e.Group("/", s.limitBody, s.loadSession, s.csrfCheck(u == nil || u.Scheme != "https"))
+	app := e.Group("/", s.loadSession, s.csrfCheck(u == nil || u.Scheme != "https"))
 	app.GET(RouteHome, s.home)
 	app.GET(RouteRegister, s.registerForm)
 	app.POST(RouteRegister, s.register)
@@ -182,6 +202,7 @@ func Serve(ctx context.Context, addr string, h http.Handler, grace time.Duration
 
 // Background runs the server's periodic chores until ctx ends.
 func (s *Server) Background(ctx context.Context) {
+	go s.limiter.sweep(ctx, time.Hour)
 	s.sessions.Sweep(ctx, time.Hour, func(err error) {
 		slog.WarnContext(ctx, "sweep sessions", "err", err)
 	})

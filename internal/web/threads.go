@@ -154,6 +154,10 @@ func (s *Server) reply(c *gin.Context) {
 	form := replyForm{
 		Body: forum.NormalizeBody(c.PostForm("body")), Stance: c.PostForm("stance"), Idem: c.PostForm("idem"),
 	}
+	if err := forum.ValidateIdemKey(form.Idem); err != nil { // not ours: no form to go back to
+		s.error(c, err)
+		return
+	}
 	var parentID int64
 	if raw := strings.TrimSpace(c.PostForm("parent_id")); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
@@ -173,6 +177,7 @@ func (s *Server) reply(c *gin.Context) {
 			return
 		}
 		form.Error = forum.ErrorMessage(err)
+		setRetryAfter(c, err)
 		if parentID == 0 {
 			s.renderThread(c, threadID, errStatus(err), form)
 			return
@@ -192,9 +197,24 @@ func (s *Server) reply(c *gin.Context) {
 		reject(err)
 		return
 	}
+	// A resend of a form already written (a retry after a lost answer) gets the first
+	// answer again, without counting against the limits.
+	if p, err := s.sentBefore(c, user, form.Idem); p != nil || err != nil {
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, threadURL(p.ThreadID, "")+"#p"+strconv.FormatInt(p.ID, 10))
+		return
+	}
+	// A well-formed reply is an attempt: counted before the Markdown is rendered.
+	if err := s.limiter.take(ctx, s.limits.Reply(user, time.Now())); err != nil {
+		reject(err)
+		return
+	}
 	html, err := s.markup.Render(form.Body)
 	if err != nil {
-		s.error(c, err)
+		reject(err) // a post too deep, too linked or too large once formatted
 		return
 	}
 	// The store checks forum.CanReply under the thread's lock.
@@ -251,6 +271,10 @@ func (s *Server) createThread(c *gin.Context) {
 		Category: c.PostForm("category"), Title: strings.TrimSpace(c.PostForm("title")),
 		Body: forum.NormalizeBody(c.PostForm("body")), Idem: c.PostForm("idem"),
 	}
+	if err := forum.ValidateIdemKey(f.Idem); err != nil { // not ours: no form to go back to
+		s.error(c, err)
+		return
+	}
 	reject := func(err error) {
 		if errStatus(err) == http.StatusInternalServerError {
 			s.error(c, err)
@@ -280,9 +304,26 @@ func (s *Server) createThread(c *gin.Context) {
 		reject(err)
 		return
 	}
+	if p, err := s.sentBefore(c, user, f.Idem); p != nil || err != nil {
+		var t *forum.Thread
+		if err == nil {
+			t, err = s.store.ThreadByID(ctx, p.ThreadID)
+		}
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		c.Redirect(http.StatusSeeOther, threadURL(t.ID, t.Slug)) // the first answer, word for word
+		return
+	}
+	// A well-formed thread is an attempt: counted before the Markdown is rendered.
+	if err := s.limiter.take(ctx, s.limits.Thread(user, time.Now())); err != nil {
+		reject(err)
+		return
+	}
 	html, err := s.markup.Render(f.Body)
 	if err != nil {
-		s.error(c, err)
+		reject(err) // a post too deep, too linked or too large once formatted
 		return
 	}
 	t, err := s.store.CreateThread(ctx, store.NewThread{
@@ -309,4 +350,17 @@ func (s *Server) setThread(setting forum.ThreadSetting) gin.HandlerFunc {
 		}
 		c.Redirect(http.StatusSeeOther, threadURL(id, ""))
 	}
+}
+
+// sentBefore finds the post an earlier send of this form (its idempotency key) wrote;
+// nil, nil when there is none.
+func (s *Server) sentBefore(c *gin.Context, user *forum.User, idem string) (*forum.Post, error) {
+	if idem == "" {
+		return nil, nil
+	}
+	p, err := s.store.PostByIdempotencyKey(c.Request.Context(), user.ID, idem)
+	if errors.Is(err, forum.ErrNotFound) {
+		return nil, nil
+	}
+	return p, err
 }

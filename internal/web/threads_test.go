@@ -255,6 +255,10 @@ func TestHostileInputIsInert(t *testing.T) {
 			continue
 		}
 		resp, body := c.post(tpath+"/reply", url.Values{"body": {line}})
+		if forum.ValidText(line, "body") != nil { // control characters: refused before the markup sees them
+			wantStatus(t, resp, body, http.StatusBadRequest)
+			continue
+		}
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("posting %q: status %d: %.300s", line, resp.StatusCode, body)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"forum/internal/config"
+	"forum/internal/forum"
 	"forum/internal/live"
 	"forum/internal/markup"
 	"forum/internal/password"
@@ -34,6 +35,17 @@ type Options struct {
 	BaseURL         string // FORUM_BASE_URL; empty = the listener's own URL
 	Heartbeat       time.Duration
 	MaxStreamsPerIP int
+	// Pool, when set, gives the server a pool of its own opened on the test database by
+	// store.Open with these bounds, as `forum serve` opens it (the test database's
+	// statement counter then does not see the server's statements).
+	Pool *store.Options
+	// TrustedProxies is FORUM_TRUSTED_PROXIES.
+	TrustedProxies []string
+	// Config, when set, adjusts the server's settings after the defaults are in place:
+	// e.g. small rate limits, so a test reaches them in a few requests.
+	Config func(*config.Config)
+	// Hasher, when set, replaces the cheap test hasher (e.g. a slow one with one slot).
+	Hasher *password.Hasher
 }
 
 // Start builds a server with a live-events hub on db and serves it on a loopback
@@ -49,11 +61,17 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	cfg := &config.Config{DatabaseURL: db.URL, Addr: ts.Listener.Addr().String(), BaseURL: base,
-		SessionKey: key, FlagThreshold: 3}
-	hasher, err := password.New(password.Cheap())
+		SessionKey: key, FlagThreshold: 3, TrustedProxies: opts.TrustedProxies, Limits: forum.DefaultLimits()}
+	if opts.Config != nil {
+		opts.Config(cfg)
+	}
+	hasher, err := password.New(password.Cheap(), password.Limits{})
 	if err != nil {
 		ts.Close()
 		t.Fatal(err)
+	}
+	if opts.Hasher != nil {
+		hasher = opts.Hasher
 	}
 	hub, err := live.New(db.URL)
 	if err != nil {
@@ -63,6 +81,16 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	go hub.Run(hubCtx)
 	st := store.New(db.DB)
+	if opts.Pool != nil {
+		pool, err := store.Open(context.Background(), db.URL, *opts.Pool)
+		if err != nil {
+			stopHub()
+			ts.Close()
+			t.Fatalf("open the server's pool: %v", err)
+		}
+		t.Cleanup(func() { pool.Close() }) // runs after the server has stopped
+		st = store.NewBounded(pool, *opts.Pool)
+	}
 	md := markup.New()
 	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: md, Files: webfiles.FS,
 		Live: hub, Heartbeat: opts.Heartbeat, MaxStreamsPerIP: opts.MaxStreamsPerIP})
@@ -79,4 +107,15 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 		stopHub()
 	})
 	return &Instance{Server: srv, HTTP: ts, Store: st, Hasher: hasher, Markup: md, URL: base}
+}
+
+// Roomy is an Options.Config for tests about something other than rate limits: it
+// lifts the limits on writes (replies, threads, edits, flags, registrations) far above
+// what any test sends, so a test may post hundreds of replies from one fresh account.
+// Login limits stay as in production; the limit tests set small limits of their own.
+func Roomy(c *config.Config) {
+	for _, ls := range []*[]forum.Limit{&c.Limits.Replies, &c.Limits.RepliesNew, &c.Limits.Threads,
+		&c.Limits.ThreadsNew, &c.Limits.Edits, &c.Limits.Flags, &c.Limits.Registrations} {
+		*ls = []forum.Limit{{Name: (*ls)[0].Name, Max: forum.MaxLimitCount, Window: time.Minute}}
+	}
 }

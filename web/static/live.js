@@ -48,9 +48,46 @@
     post.classList.add("new");
   }
 
-  var source = new EventSource(tree.getAttribute("data-events"));
-  source.addEventListener("open", function () { tree.setAttribute("data-live", "open"); });
-  source.addEventListener("error", function () { tree.setAttribute("data-live", "reconnecting"); });
-  source.addEventListener("reply", onReply);
-  source.addEventListener("edit", onEdit);
+  // The stream. EventSource retries by itself only after a network error and gives up for
+  // good on a refusal (429, 503), so on any error we close it and open a new one later:
+  // backoff doubling from 1 s to 60 s with full jitter, never before the Retry-After of a
+  // refusal. A new EventSource does not send Last-Event-ID, so the last id seen goes in
+  // the URL and the server sends what was missed.
+  var url = tree.getAttribute("data-events");
+  var lastId = "";   // the last event id seen; the first event gives the starting point
+  var failures = 0;  // errors since a stream last stayed up: the backoff's exponent
+  var openedAt = 0;  // when the current stream opened; 0 while it has not
+
+  function state(s) { tree.setAttribute("data-live", s); }
+
+  function seen(ev) { if (ev.lastEventId) lastId = ev.lastEventId; }
+
+  function connect() {
+    var source = new EventSource(lastId ? url + "?last_event_id=" + encodeURIComponent(lastId) : url);
+    openedAt = 0;
+    source.addEventListener("open", function () { openedAt = Date.now(); state("open"); });
+    source.addEventListener("message", seen);
+    source.addEventListener("reply", function (ev) { seen(ev); onReply(ev); });
+    source.addEventListener("edit", function (ev) { seen(ev); onEdit(ev); });
+    source.addEventListener("error", function () {
+      source.close();
+      state("reconnecting");
+      // A stream that stayed up a while starts the backoff afresh; one that keeps
+      // dropping at once does not.
+      if (openedAt && Date.now() - openedAt > 30000) failures = 0;
+      if (openedAt) return retry(0);
+      // Refused or unreachable: ask why (EventSource cannot see the status or headers).
+      fetch(url, {method: "HEAD", cache: "no-store"}).then(function (r) {
+        if (r.ok || r.status === 429 || r.status >= 500) return retry(Number(r.headers.get("Retry-After")) || 0);
+        state("closed"); // the thread is gone or the address is wrong: retrying cannot help
+      }, function () { retry(0); });
+    });
+  }
+
+  function retry(afterSeconds) {
+    var jitter = Math.random() * Math.min(60000, 1000 * Math.pow(2, failures++));
+    setTimeout(connect, afterSeconds * 1000 + jitter);
+  }
+
+  connect();
 })();
