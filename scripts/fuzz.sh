@@ -9,8 +9,9 @@
 # whole write path: validation, Markdown, the sanitiser, the thread page's real
 # templates and the feeds. FuzzRender (internal/markup) is the renderer alone,
 # with the policy's idempotence and the search-snippet policy besides. Neither
-# needs PostgreSQL. Their seed corpora (testdata/xss and the markup package's
-# hostile.txt) run in every `go test`; this searches beyond them.
+# needs PostgreSQL. Their seed corpora (../shared/corpora/xss-payloads.txt beside
+# the checkout, and the markup package's hostile.txt) run in every `go test`; this
+# searches beyond them.
 #
 # A failing input is written to the package's testdata/fuzz/<Target>/ directory,
 # where plain `go test` runs it from then on: commit it with the fix.

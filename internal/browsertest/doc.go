@@ -22,6 +22,11 @@
 // which writes docs/screenshots/thread-1280-light.png and thread-375-dark.png, and
 // FORUM_SCREENSHOT_DIR=docs/screenshots writes the whole set there instead.
 //
+// TestPayloadSweep (payloads_test.go) stores the hostile corpora of ../shared/corpora
+// (beside the checkout) and internal/markup/testdata wherever the forum shows user text, opens every page that
+// shows them, and fails on any sign that one ran or tried to; it ends by proving its
+// watch catches unsanitised payloads.
+//
 // testdata/axe holds axe-core's built axe.min.js (MPL-2.0; see testdata/axe/README.md
 // for its version and licence files).
 package browsertest

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -22,8 +21,8 @@ import (
 	"forum/internal/store"
 )
 
-// The payload sweep stores every payload of the hostile corpora (testdata/xss/README.md
-// at the repository root) where the forum shows user text — thread titles, post
+// The payload sweep stores every payload of the hostile corpora (../shared/corpora beside
+// the checkout, and internal/markup/testdata) where the forum shows user text — thread titles, post
 // bodies, flag notes and moderators' notes — then opens every page that shows them in
 // Chromium, as a moderator (who sees the most), and fails on any sign that a payload
 // ran or tried to: a JavaScript dialog, a call to alert/confirm/prompt/print, a CSP
@@ -32,7 +31,7 @@ import (
 
 // The corpora, as the web package's fuzz target reads them.
 const (
-	sweepXSSCorpus     = "../../testdata/xss/xss-payloads.txt"
+	sweepXSSCorpus     = "../../../shared/corpora/xss-payloads.txt" // outside the repository, beside the checkout
 	sweepHostileCorpus = "../markup/testdata/hostile.txt"
 )
 
@@ -90,7 +89,7 @@ const streamsClosedOnPagehide = `(() => {
 // handler attributes, script other than our own static files, frames and plugins,
 // javascript:/data:/vbscript: URLs, forms posting elsewhere, meta refreshes, and
 // anything in a post body outside the sanitiser's allow-list. It runs through DevTools,
-// so the page's CSP does not stop it, and works on XML documents (the feeds) too.
+// so the page's CSP does not stop it, and on the feeds' reader view (readerView) too.
 const domAudit = `(() => {
   const out = [], html = 'http://www.w3.org/1999/xhtml';
   const say = (el, what) => out.push('<' + el.localName + (el.id ? '#' + el.id : '') + '> ' + what);
@@ -124,6 +123,28 @@ const domAudit = `(() => {
   return out;
 })()`
 
+// readerView parses the feed Chromium shows as text and renders each item's HTML (RSS
+// content:encoded and description, Atom content) into the page, as a feed reader would.
+// It returns the document's type, the feed's root element and how many items it
+// rendered.
+const readerView = `(() => {
+  const text = document.body ? document.body.textContent : '';
+  const xml = new DOMParser().parseFromString(text, 'application/xml');
+  if (xml.getElementsByTagName('parsererror').length) return document.contentType + ' unparseable';
+  let n = 0;
+  for (const item of xml.querySelectorAll('item, entry')) {
+    for (const el of item.children) {
+      if (!['encoded', 'content', 'description'].includes(el.localName)) continue;
+      const div = document.createElement('div');
+      div.className = 'post-body';
+      div.innerHTML = el.textContent;
+      document.body.append(div);
+    }
+    n++;
+  }
+  return document.contentType + ' ' + xml.documentElement.localName + ' ' + n;
+})()`
+
 // settle resolves after the page has run its pending tasks and painted once, so events
 // a payload would cause after load (autofocus, a failed image, a CSP report) have been
 // delivered before the page is judged.
@@ -137,7 +158,7 @@ func payloadCorpus(t *testing.T) []string {
 	for _, name := range []string{sweepHostileCorpus, sweepXSSCorpus} {
 		b, err := os.ReadFile(name)
 		if err != nil {
-			t.Fatalf("read the payload corpus: %v", err)
+			t.Fatalf("read the payload corpus (the public one is ../shared/corpora/xss-payloads.txt beside the checkout): %v", err)
 		}
 		for line := range strings.SplitSeq(string(b), "\n") {
 			if strings.TrimSpace(line) != "" && !seen[line] {
@@ -410,22 +431,6 @@ func payloadBrowser(t *testing.T, s *site) *browser {
 			if ev.Name == payloadBinding {
 				b.problem("a payload ran: %s", ev.Payload)
 			}
-		case *fetch.EventRequestPaused:
-			// Only feeds are intercepted (feedsAsXML): serve them as application/xml.
-			go func() {
-				headers := []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/xml; charset=utf-8"}}
-				for _, h := range ev.ResponseHeaders {
-					if !strings.EqualFold(h.Name, "Content-Type") {
-						headers = append(headers, h)
-					}
-				}
-				ctx, cancel := context.WithTimeout(b.tab, 10*time.Second)
-				defer cancel()
-				if _, err := chromedp.Call(ctx, fetch.ContinueResponse, fetch.ContinueResponseParams{
-					RequestID: ev.RequestID, ResponseHeaders: headers}); err != nil {
-					b.problem("serve %s as XML: %v", ev.Request.URL, err)
-				}
-			}()
 		}
 	})
 	if err != nil {
@@ -451,6 +456,13 @@ func payloadBrowser(t *testing.T, s *site) *browser {
 func (b *browser) sweepPage(path string) {
 	b.t.Helper()
 	b.open(path)
+	b.audit(path)
+}
+
+// audit lets the page settle, then fails the test on what the watch reported and what
+// the DOM audit finds.
+func (b *browser) audit(path string) {
+	b.t.Helper()
 	b.settle()
 	found := eval[[]string](b, domAudit)
 	for _, p := range b.takeProblems() {
@@ -468,23 +480,6 @@ func (b *browser) sweepPage(path string) {
 	if len(found) > shown {
 		b.t.Errorf("%s: and %d more", path, len(found)-shown)
 	}
-}
-
-// feedsAsXML turns on (or off) the rewriting of the feeds' Content-Type to
-// application/xml, at the response stage of each request for a feed.
-func (b *browser) feedsAsXML(on bool) {
-	b.t.Helper()
-	b.do("serve feeds as XML", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		if !on {
-			_, err := chromedp.Call(ctx, fetch.Disable, cdp.Empty{})
-			return err
-		}
-		_, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/feed.rss", RequestStage: fetch.RequestStageResponse},
-			{URLPattern: "*/feed.atom", RequestStage: fetch.RequestStageResponse},
-		}})
-		return err
-	}))
 }
 
 // settle waits until the page has run its pending tasks and painted once (see settle).
@@ -629,26 +624,23 @@ func TestPayloadSweep(t *testing.T) {
 	for _, th := range pf.bodyThreads {
 		feeds = append(feeds, fmt.Sprintf("/t/%d/feed", th.ID))
 	}
-	// Chromium shows application/rss+xml and application/atom+xml as plain text, where
-	// nothing runs: check that once, then have every feed arrive as application/xml,
-	// which Chromium parses into an XML DOM where an XHTML <script> or an event handler
-	// that escaped its CDATA or its escaping would be live.
-	for ext, root := range map[string]string{".rss": "<rss", ".atom": "<feed"} {
-		visit("/feed" + ext)
-		if got := eval[string](b, `document.contentType + " " + document.body.textContent.slice(0, 200)`); !strings.HasPrefix(got, "text/plain") || !strings.Contains(got, root) {
-			t.Errorf("/feed%s: the tab holds %q, want the feed's text", ext, got)
-		}
-	}
-	b.feedsAsXML(true)
+	// Chromium shows a feed as plain text, whatever its Content-Type (it sniffs <rss>
+	// and <feed>), so nothing in it can run there. A feed reader renders each item's
+	// HTML: the reader view puts every item's content and description into the page as
+	// HTML (in .post-body, so the audit holds it to the post allow-list), where the CSP
+	// watch, the hooks and the audit see what it would do.
 	for _, f := range feeds {
 		for ext, root := range map[string]string{".rss": "rss", ".atom": "feed"} {
-			visit(f + ext)
-			if got := eval[string](b, `document.contentType + " " + document.documentElement.localName`); got != "application/xml "+root {
-				t.Errorf("%s%s: the tab holds a %q document, want the feed as XML", f, ext, got)
+			path := f + ext
+			b.open(path)
+			got := eval[string](b, readerView)
+			if want := "text/plain " + root; !strings.HasPrefix(got, want+" ") {
+				t.Errorf("%s: the reader view says %q, want %q and a count of items", path, got, want)
 			}
+			b.audit(path)
+			pages++
 		}
 	}
-	b.feedsAsXML(false)
 
 	t.Logf("%d payloads (refused by validation: %v) as %d titles, %d posts in %d threads, %d flag notes and %d moderator notes; written in %v; %d pages opened in %v",
 		len(payloads), pf.rejected, len(pf.titles), sweepBodyThreads*sweepPostsInThread, sweepBodyThreads,
@@ -681,6 +673,20 @@ func checkWatchCatches(t *testing.T, s *site, b *browser) {
 	for _, want := range []string{"securitypolicyviolation", "has the event handler onerror", "is a script not of ours"} {
 		if !strings.Contains(got+"\n"+audit, want) {
 			t.Errorf("under the CSP the sweep missed %q; the watch reported:\n%s\nthe audit found:\n%s", want, got, audit)
+		}
+	}
+
+	// The reader view of the thread's feed must find them too.
+	b.open(path + "/feed.rss")
+	if got := eval[string](b, readerView); !strings.HasSuffix(got, " rss 3") {
+		t.Errorf("the reader view of the raw thread's feed says %q, want 3 items", got)
+	}
+	b.settle()
+	audit = strings.Join(eval[[]string](b, domAudit), "\n")
+	got = strings.Join(b.takeProblems(), "\n")
+	for _, want := range []string{"securitypolicyviolation", "has the event handler onerror", "<script> in a post body"} {
+		if !strings.Contains(got+"\n"+audit, want) {
+			t.Errorf("in the feed's reader view the sweep missed %q; the watch reported:\n%s\nthe audit found:\n%s", want, got, audit)
 		}
 	}
 

@@ -39,11 +39,26 @@ func ValidateSuspension(days int, note string) error {
 	if days < 1 || days > MaxSuspensionDays {
 		return Errorf(EInvalid, "days must be a whole number from 1 to %d.", MaxSuspensionDays)
 	}
-	if err := ValidText(note, "note"); err != nil {
+	if err := ValidateModNote(note); err != nil {
 		return err
 	}
 	if strings.TrimSpace(note) == "" {
 		return Errorf(EInvalid, "Give the reason in the note: the user sees it.")
+	}
+	return nil
+}
+
+// MaxModNote bounds a moderator's note in the public log, as MaxFlagNote bounds a flag's.
+const MaxModNote = 500
+
+// ValidateModNote checks a moderator's note (decisions, thread switches, removals,
+// suspensions): text, and at most MaxModNote characters.
+func ValidateModNote(note string) error {
+	if err := ValidText(note, "note"); err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(note); n > MaxModNote {
+		return Errorf(EInvalid, "Notes can be at most %d characters; this one has %d.", MaxModNote, n)
 	}
 	return nil
 }

@@ -954,3 +954,24 @@ func TestCanDecideOnPostItsAuthorDeleted(t *testing.T) {
 		}
 	})
 }
+
+func TestValidateModNote(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		note string
+		ok   bool
+	}{
+		{"EmptyIsFine", "", true},
+		{"AtTheLimit", strings.Repeat("é", forum.MaxModNote), true},
+		{"OverTheLimit", strings.Repeat("a", forum.MaxModNote+1), false},
+		{"NUL", "spam\x00", false},
+		{"InvalidUTF8", "\xff", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := forum.ValidateModNote(tc.note)
+			if (err == nil) != tc.ok || err != nil && forum.ErrorCode(err) != forum.EInvalid {
+				t.Fatalf("ValidateModNote(%q…) = %v, want ok=%v", tc.note[:min(len(tc.note), 10)], err, tc.ok)
+			}
+		})
+	}
+}

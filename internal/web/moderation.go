@@ -109,6 +109,10 @@ func (s *Server) decide(c *gin.Context) {
 		return
 	}
 	d := store.Decision{PostID: id, ModeratorID: currentUser(c).ID, Action: action, Note: strings.TrimSpace(c.PostForm("note"))}
+	if err := forum.ValidateModNote(d.Note); err != nil {
+		s.error(c, err)
+		return
+	}
 	if raw := c.PostForm("version"); raw != "" {
 		v, err := strconv.Atoi(raw)
 		if err != nil {

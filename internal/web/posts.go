@@ -149,7 +149,12 @@ func (s *Server) deletePost(c *gin.Context) {
 		return
 	}
 	// The store asks forum.CanDelete under the lock and forum.DeletionBy what it does.
-	if err := s.store.DeletePost(ctx, id, currentUser(c).ID, strings.TrimSpace(c.PostForm("note"))); err != nil {
+	note := strings.TrimSpace(c.PostForm("note"))
+	if err := forum.ValidateModNote(note); err != nil {
+		s.error(c, err)
+		return
+	}
+	if err := s.store.DeletePost(ctx, id, currentUser(c).ID, note); err != nil {
 		s.error(c, err)
 		return
 	}

@@ -344,6 +344,10 @@ func (s *Server) setThread(setting forum.ThreadSetting) gin.HandlerFunc {
 			return
 		}
 		note := strings.TrimSpace(c.PostForm("note"))
+		if err := forum.ValidateModNote(note); err != nil {
+			s.error(c, err)
+			return
+		}
 		if err := s.store.SetThread(c.Request.Context(), id, currentUser(c).ID, setting, note); err != nil {
 			s.error(c, err)
 			return

@@ -62,8 +62,10 @@
 
   function seen(ev) { if (ev.lastEventId) lastId = ev.lastEventId; }
 
+  var current = null; // the open EventSource, closed while the page is in the back/forward cache
+
   function connect() {
-    var source = new EventSource(lastId ? url + "?last_event_id=" + encodeURIComponent(lastId) : url);
+    var source = current = new EventSource(lastId ? url + "?last_event_id=" + encodeURIComponent(lastId) : url);
     openedAt = 0;
     source.addEventListener("open", function () { openedAt = Date.now(); state("open"); });
     source.addEventListener("message", seen);
@@ -88,6 +90,12 @@
     var jitter = Math.random() * Math.min(60000, 1000 * Math.pow(2, failures++));
     setTimeout(connect, afterSeconds * 1000 + jitter);
   }
+
+  // A page kept in the back/forward cache would hold its stream (one of the browser's few
+  // connections to this host) while hidden: close it on the way out, and catch up with
+  // the last id seen when the page is shown again.
+  window.addEventListener("pagehide", function () { if (current) { current.close(); current = null; } });
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted && !current) connect(); });
 
   connect();
 })();
