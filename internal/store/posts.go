@@ -463,17 +463,40 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limi
 		keyset = "AND p.id < $3"
 		args = append(args, c.Int(0))
 	}
-	var rows []postRow
+	// The candidates are read narrow (ids and sizes); only those within the page's byte
+	// budget are read whole, so a person's thirty largest posts do not make a huge page.
+	var rows []struct {
+		postRow
+		Candidates int `db:"candidates"`
+	}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id
-			JOIN threads t ON t.id = p.thread_id -- as in the person's feed: listed threads only
-		WHERE p.author_id = $1 AND `+sqlPublicPost+` AND t.visible `+keyset+`
-		ORDER BY p.id DESC LIMIT $2`, args...)
+		WITH cand AS (
+			SELECT p.id, octet_length(p.body_html) AS size FROM posts p
+				JOIN threads t ON t.id = p.thread_id -- as in the person's feed: listed threads only
+			WHERE p.author_id = $1 AND `+sqlPublicPost+` AND t.visible `+keyset+`
+			ORDER BY p.id DESC LIMIT $2
+		), fit AS (
+			SELECT id, sum(size) OVER w <= `+budgetSQL+` OR row_number() OVER w = 1 AS fits
+			FROM cand WINDOW w AS (ORDER BY id DESC)
+		)
+		SELECT `+postColumns+`, (SELECT count(*) FROM cand) AS candidates
+		FROM posts p JOIN users u ON u.id = p.author_id
+		WHERE p.id IN (SELECT id FROM fit WHERE fits)
+		ORDER BY p.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list posts of user %d: %w", userID, err)
 	}
+	posts := make([]forum.Post, len(rows))
+	for i, r := range rows {
+		posts[i] = r.post()
+	}
 	page := &PostPage{}
-	page.Posts, page.Next = forum.Paginate(rowsToPosts(rows), limit, func(p forum.Post) forum.Cursor {
+	if len(rows) > 0 && len(rows) < rows[0].Candidates && len(rows) <= limit {
+		// The byte budget ended the page before the row limit did.
+		page.Posts, page.Next = posts, forum.NewCursor(posts[len(posts)-1].ID).String()
+		return page, nil
+	}
+	page.Posts, page.Next = forum.Paginate(posts, limit, func(p forum.Post) forum.Cursor {
 		return forum.NewCursor(p.ID)
 	})
 	return page, nil

@@ -174,6 +174,32 @@ func TestPageByteBudget(t *testing.T) {
 		}
 		wantContains(t, body, "only part of it is shown")
 	})
+	t.Run("PersonsPages", func(t *testing.T) {
+		seen, query, pages := map[string]bool{}, "", 0
+		for {
+			pages++
+			resp, body := c.get("/u/essayist" + query)
+			wantStatus(t, resp, body, http.StatusOK)
+			// The stored HTML stops at the budget; the page around it is a few KiB.
+			if len(body) > forum.PageHTMLBudget+64<<10 {
+				t.Fatalf("page %d of the person's posts is %d KiB", pages, len(body)>>10)
+			}
+			for _, m := range userPostRE.FindAllStringSubmatch(body, -1) {
+				if seen[m[1]] {
+					t.Fatalf("page %d repeats post %s", pages, m[1])
+				}
+				seen[m[1]] = true
+			}
+			m := userNextRE.FindStringSubmatch(body)
+			if m == nil {
+				break
+			}
+			query = html.UnescapeString(m[1])
+		}
+		if len(seen) != 61 || pages < 3 { // the opening post and sixty replies
+			t.Fatalf("%d pages showed %d of the person's 61 posts", pages, len(seen))
+		}
+	})
 	for _, feed := range []string{"feed.rss", "feed.atom"} {
 		t.Run(feed, func(t *testing.T) {
 			resp, body := c.get("/t/" + tid + "/" + feed)
@@ -288,3 +314,8 @@ func TestRegistrationWhenHashingIsBusy(t *testing.T) {
 		t.Fatalf("%d created, %d busy; want some of each", created, busy)
 	}
 }
+
+var (
+	userPostRE = regexp.MustCompile(`<li class="user-post">\s*<p class="post-meta"><a href="/p/(\d+)"`)
+	userNextRE = regexp.MustCompile(`<a rel="next" href="(\?before=[^"]+)"`)
+)
