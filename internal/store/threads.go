@@ -19,7 +19,11 @@ const threadFrom = ` FROM threads t JOIN categories c ON c.id = t.category_id JO
 // ThreadByID loads a thread with its category and author.
 func (s *Store) ThreadByID(ctx context.Context, id int64) (*forum.Thread, error) {
 	t := &forum.Thread{}
-	if err := s.db.GetContext(ctx, t, `SELECT `+threadColumns+threadFrom+`WHERE t.id = $1`, id); err != nil {
+	// One more index probe (thread_events_thread_idx) in the same query: where the page's
+	// live stream starts.
+	if err := s.db.GetContext(ctx, t, `SELECT `+threadColumns+`,
+		(SELECT COALESCE(max(e.id), 0) FROM thread_events e WHERE e.thread_id = t.id) AS last_event_id`+
+		threadFrom+`WHERE t.id = $1`, id); err != nil {
 		return nil, notFound(err, "Thread")
 	}
 	return t, nil

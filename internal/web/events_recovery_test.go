@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"database/sql"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -219,4 +220,37 @@ func setAllowConnections(t *testing.T, e *env, allow bool) {
 			}
 		})
 	}
+}
+
+// TestStreamStartsWhereThePageWasRendered: a reply written after the thread page was
+// rendered but before its script opened the stream still reaches the page, because the
+// page says where its stream starts.
+func TestStreamStartsWhereThePageWasRendered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.user("latecomer", forum.RoleMember)
+	f := e.thread(u, "A thread read on a slow connection")
+	e.reply(f, u, 0, "a reply the page shows")
+	tpath := "/t/" + strconv.FormatInt(f.thread.ID, 10)
+	resp, body := e.client().get(tpath)
+	wantStatus(t, resp, body, http.StatusOK)
+	m := regexp.MustCompile(`data-events-from="(\d+)"`).FindStringSubmatch(body)
+	if m == nil || m[1] == "0" {
+		t.Fatalf("the page does not say where its stream starts (%v)", m)
+	}
+	missed := e.reply(f, u, 0, "written while the page's script was loading")
+	ch, resp, stop := openStreamURL(t, e.http.URL+tpath+"/events?last_event_id="+m[1], "")
+	defer stop()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("stream: status %d", resp.StatusCode)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		if ev := next(t, ch, time.Until(deadline)); ev.name == "reply" {
+			if ev.data.PostID != missed.ID {
+				t.Fatalf("first reply event is post %d, want %d (the one written after the render)", ev.data.PostID, missed.ID)
+			}
+			return
+		}
+	}
+	t.Fatal("the reply written after the render never reached the stream")
 }

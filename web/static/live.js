@@ -54,7 +54,9 @@
   // refusal. A new EventSource does not send Last-Event-ID, so the last id seen goes in
   // the URL and the server sends what was missed.
   var url = tree.getAttribute("data-events");
-  var lastId = "";   // the last event id seen; the first event gives the starting point
+  // The last event id seen, starting from the newest when the page was rendered, so a
+  // reply written before the stream first opens is sent too.
+  var lastId = tree.getAttribute("data-events-from") || "";
   var failures = 0;  // errors since a stream last stayed up: the backoff's exponent
   var openedAt = 0;  // when the current stream opened; 0 while it has not
 
