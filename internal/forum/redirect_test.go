@@ -1,40 +1,17 @@
 package forum_test
 
 import (
-	"bufio"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 
+	"forum/internal/fixture"
 	"forum/internal/forum"
 )
 
 // offsiteRedirects reads testdata/offsite_redirects.txt: one Go-quoted string a line.
 func offsiteRedirects(t *testing.T) []string {
 	t.Helper()
-	f, err := os.Open("testdata/offsite_redirects.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		s, err := strconv.Unquote(line)
-		if err != nil {
-			t.Fatalf("testdata line %q: %v", line, err)
-		}
-		out = append(out, s)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return fixture.QuotedLines(t, "testdata/offsite_redirects.txt")
 }
 
 func TestLocalRedirect(t *testing.T) {

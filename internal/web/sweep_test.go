@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -584,27 +582,7 @@ func (g *generated) Read(p []byte) (int, error) {
 // readOffsite is forum's table of off-site redirect spellings, one Go-quoted string a line.
 func readOffsite(t *testing.T) []string {
 	t.Helper()
-	f, err := os.Open("../forum/testdata/offsite_redirects.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		s, err := strconv.Unquote(line)
-		if err != nil {
-			t.Fatalf("offsite_redirects.txt: %q: %v", line, err)
-		}
-		out = append(out, s)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	out := build.QuotedLines(t, "../forum/testdata/offsite_redirects.txt")
 	if len(out) < 25 {
 		t.Fatalf("only %d off-site spellings", len(out))
 	}
