@@ -47,6 +47,7 @@ func TestRenderBounds(t *testing.T) {
 		{"FlatQuoteAmplification", strings.Repeat("> a\n\n", 2000), "too large once formatted"},
 		{"LongProse", prose, ""},
 		{"ShortDenseFormatting", strings.Repeat("> *a*\n\n", 200), ""}, // under the floor
+		{"ManyAts", strings.Repeat("@a @abc ", 5000), ""},              // text here; RenderMentions: TestRenderMentionsBounds
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := r.Render(tc.src)

@@ -38,6 +38,7 @@ type Renderer struct {
 	post    *bluemonday.Policy // policy for rendered posts
 	snippet *bluemonday.Policy // search snippets: only <b>
 	strict  *bluemonday.Policy // strips every tag (excerpts)
+	mention *mentionPolicy     // post policy plus mention links (RenderMentions)
 }
 
 // New builds the goldmark instance and the bluemonday policies.
@@ -46,7 +47,8 @@ func New() *Renderer {
 		// CommonMark core plus the two GFM extensions posts need. No tables,
 		// task lists, footnotes or typographer: less surface, and the
 		// typographer would rewrite quotes inside prose people paste.
-		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough),
+		// mentionExtension acts only when a call asks about @mentions (mentions.go).
+		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, mentionExtension{}),
 		goldmark.WithParserOptions(
 			parser.WithASTTransformers(util.Prioritized(headingShift{}, 100)),
 		),
@@ -59,6 +61,7 @@ func New() *Renderer {
 		post:    postPolicy(),
 		snippet: bluemonday.NewPolicy().AllowElements("b"),
 		strict:  bluemonday.StrictPolicy(),
+		mention: newMentionPolicy(),
 	}
 }
 
@@ -128,10 +131,20 @@ func (r *Renderer) RenderStored(src string) (string, error) {
 	if forum.ErrorCode(err) != forum.EInvalid {
 		return out, err
 	}
-	return r.sanitize("<pre>" + html.EscapeString(strings.ToValidUTF8(src, "\uFFFD")) + "</pre>\n"), nil
+	return r.storedAsText(src), nil
 }
 
-func (r *Renderer) render(src string, bounded bool) (out string, err error) {
+// storedAsText is a stored post that breaks a bound: its source as preformatted text.
+func (r *Renderer) storedAsText(src string) string {
+	return r.sanitize("<pre>" + html.EscapeString(strings.ToValidUTF8(src, "\uFFFD")) + "</pre>\n")
+}
+
+func (r *Renderer) render(src string, bounded bool) (string, error) {
+	return r.renderWith(src, bounded, nil)
+}
+
+// renderWith is render with res deciding which @mentions become links (nil: none).
+func (r *Renderer) renderWith(src string, bounded bool, res *mentionResolver) (out string, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, err = "", fmt.Errorf("markup: render panicked: %v", v)
@@ -145,7 +158,7 @@ func (r *Renderer) render(src string, bounded bool) (out string, err error) {
 		}
 	}
 	source := []byte(strings.ToValidUTF8(src, "\uFFFD"))
-	doc := r.md.Parser().Parse(text.NewReader(source))
+	doc := r.parse(source, res)
 	if bounded {
 		if err := forum.CheckStructure(measure(doc)); err != nil {
 			return "", err
@@ -155,7 +168,11 @@ func (r *Renderer) render(src string, bounded bool) (out string, err error) {
 	if err := r.md.Renderer().Render(&buf, source, doc); err != nil {
 		return "", fmt.Errorf("markup: rendering markdown: %w", err)
 	}
-	out = r.sanitize(buf.String())
+	if res != nil {
+		out = r.mention.sanitize(buf.String())
+	} else {
+		out = r.sanitize(buf.String())
+	}
 	if bounded {
 		if err := forum.CheckRendered(len(source), len(out)); err != nil {
 			return "", err

@@ -393,8 +393,10 @@ func FuzzRender(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add(benchPost)
+	f.Add("cc @alice, (@bob_) and `@carol` x@dave @eve.")
 	r := New()
 	f.Fuzz(func(t *testing.T, src string) {
+		checkMentions(t, r, src) // the path posts take (mentions_test.go)
 		out, err := r.Render(src)
 		if forum.ErrorCode(err) == forum.EInvalid {
 			out, err = r.render(src, false) // refused by a bound: what it would have been must still be safe
