@@ -18,8 +18,17 @@ func seedCmd(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
+// rerenderCmd renders every post again from its source, with its @mentions of people who
+// exist now linked (as they were when it was written, and for names registered since).
 func rerenderCmd(ctx context.Context, st *store.Store) error {
-	n, err := st.Rerender(ctx, markup.New().RenderStored)
+	md := markup.New()
+	n, err := st.Rerender(ctx, func(src string) (string, error) {
+		known, err := st.KnownUsernames(ctx, md.MentionCandidates(src, markup.MaxMentionLinks))
+		if err != nil {
+			return "", err
+		}
+		return md.RenderStoredMentions(src, func(name string) bool { return known[name] })
+	})
 	if err != nil {
 		return err
 	}

@@ -74,8 +74,9 @@ func (b *browser) axe() []axeViolation {
 }
 
 // TestAccessibility runs axe-core on the home page, a thread, the login form, the
-// moderation queue and the moderation log, in light and dark colour schemes, and fails
-// on any violation of impact "serious" or "critical". Lesser findings are logged.
+// settings page, the moderation queue and the moderation log, in light and dark colour
+// schemes, and fails on any violation of impact "serious" or "critical". Lesser findings
+// are logged.
 func TestAccessibility(t *testing.T) {
 	s := newSite(t)
 	s.seed()
@@ -118,6 +119,7 @@ func TestAccessibility(t *testing.T) {
 
 	b.login(f.participant)
 	check("participant", f.threadPath)
+	check("participant", "/settings")
 
 	b.logout()
 	b.login(f.moderator)
@@ -177,7 +179,7 @@ func newFixture(s *site) *fixture {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := s.store.EditPost(s.t.Context(), r2.ID, tom.ID, edited, html); err != nil {
+	if err := s.store.EditPost(s.t.Context(), r2.ID, tom.ID, edited, html, nil); err != nil {
 		s.t.Fatalf("edit: %v", err)
 	}
 

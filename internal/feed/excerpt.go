@@ -8,10 +8,10 @@ import (
 	"golang.org/x/net/html"
 )
 
-// excerpt is the plain text of a post's stored HTML, whitespace collapsed, cut to at most
+// Excerpt is the plain text of a post's stored HTML, whitespace collapsed, cut to at most
 // n runes at a word boundary with "…". RSS readers that ignore content:encoded show it.
 // It tokenises HTML the sanitiser already cleaned; it does not sanitise again.
-func excerpt(h string, n int) string {
+func Excerpt(h string, n int) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(h))
 	space := false

@@ -15,12 +15,12 @@ func TestFeedExcerpt(t *testing.T) {
 		{"<p>  spaced \n\n out  </p>", "spaced out"},
 		{"", ""},
 	} {
-		if got := excerpt(tc.in, 300); got != tc.want {
-			t.Errorf("excerpt(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := Excerpt(tc.in, 300); got != tc.want {
+			t.Errorf("Excerpt(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 	long := "<p>" + strings.Repeat("word ", 100) + "</p>"
-	got := excerpt(long, 30)
+	got := Excerpt(long, 30)
 	if utf8.RuneCountInString(got) > 30 || !strings.HasSuffix(got, "word…") {
 		t.Fatalf("excerpt of a long post: %q", got)
 	}

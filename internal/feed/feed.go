@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"html"
 	"html/template"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/gorilla/feeds"
 
 	"forum/internal/forum"
+	"forum/internal/markup"
 )
 
 // Format is a feed's syntax: the extension of its URL.
@@ -113,10 +113,12 @@ func Posts(base string, m Meta, posts []forum.FeedPost) *Feed {
 			Title:       clean(title),
 			Link:        &feeds.Link{Href: link},
 			Author:      &feeds.Author{Name: clean(p.AuthorName)},
-			Description: clean(html.EscapeString(excerpt(p.BodyHTML, excerptRunes))),
-			Content:     clean(p.BodyHTML), // stored sanitised HTML, served as is
-			Created:     p.CreatedAt.UTC(),
-			Updated:     p.Modified().UTC(),
+			Description: clean(html.EscapeString(Excerpt(p.BodyHTML, excerptRunes))),
+			// Stored sanitised HTML, served as is but for mention links, the one relative
+			// link a post holds, which a feed reader could not resolve.
+			Content: clean(strings.ReplaceAll(p.BodyHTML, markup.MentionHref, `<a class="mention" href="`+f.abs("/u/"))),
+			Created: p.CreatedAt.UTC(),
+			Updated: p.Modified().UTC(),
 		})
 	}
 	stamps := posts
@@ -136,10 +138,7 @@ var modLogItem = template.Must(template.New("item").Parse(
 // URIs (RFC 4151) on the forum's host: a log entry has no page of its own.
 func ModLog(base string, m Meta, entries []forum.LogEntry) *Feed {
 	f := newFeed(base, m)
-	host := "localhost"
-	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	host := tagHost(base)
 	logURL := f.abs(m.Page)
 	for _, e := range entries {
 		action := strings.ReplaceAll(string(e.Action), "_", " ")

@@ -42,6 +42,9 @@ type User struct {
 	PostCount        int        `db:"post_count"`
 	HiddenCount      int        `db:"hidden_count"`
 	SuspensionCount  int        `db:"suspension_count"`
+	AutoWatch        bool       `db:"auto_watch"` // watch threads they start or reply to
+	// Unread is their unread notifications, kept by the store (not counted per request).
+	Unread int `db:"unread"`
 }
 
 // IsModerator reports whether the user may act on others' posts.

@@ -38,6 +38,7 @@ type Thread struct {
 	StanceMixed    int        `db:"stance_mixed"`
 	Visible        bool       `db:"visible"`        // Listed(OpeningStatus), kept for the listings' indexes
 	OpeningStatus  PostStatus `db:"opening_status"` // the opening post's status
+	LastPostID     int64      `db:"last_post_id"`   // the newest post: where a reader's visit leaves them
 	// LastEventID is the thread's newest live event when it was loaded (ThreadByID only):
 	// a page's event stream starts after it, so a reply written between the page's render
 	// and the stream's opening is not missed.

@@ -1,6 +1,7 @@
-// Package live fans PostgreSQL notifications about threads out to the streams open on
-// this instance. Events are written and NOTIFYed by the store inside the writing
-// transaction, so a reply made through any instance reaches readers on every instance.
+// Package live fans PostgreSQL notifications about threads and about people's unread
+// counts out to the streams open on this instance. Events are written and NOTIFYed by the
+// store inside the writing transaction, so a reply made through any instance reaches
+// readers on every instance.
 package live
 
 import (
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"forum/internal/store"
 )
 
 // Channel is the PostgreSQL NOTIFY channel the store writes to.
@@ -22,8 +25,14 @@ const Channel = "thread_events"
 type Hub struct {
 	listener *pq.Listener
 	mu       sync.Mutex
-	up       bool                                 // listening; false from a lost connection until it is back
-	subs     map[int64]map[chan struct{}]struct{} // thread id → wake-up channels
+	up       bool                               // listening; false from a lost connection until it is back
+	subs     map[key]map[chan struct{}]struct{} // thread or user → wake-up channels
+}
+
+// key names what a subscriber waits on: a thread's events, or a user's unread count.
+type key struct {
+	user bool
+	id   int64
 }
 
 // ErrDown is Subscribe's answer while the hub's connection is lost: a stream opened now
@@ -32,7 +41,7 @@ var ErrDown = errors.New("live: not listening: the database connection is lost")
 
 // New connects a listener to the database at url.
 func New(url string) (*Hub, error) {
-	h := &Hub{subs: map[int64]map[chan struct{}]struct{}{}}
+	h := &Hub{subs: map[key]map[chan struct{}]struct{}{}}
 	// pq.Listener reconnects by itself (100 ms doubling to 10 s) and LISTENs again.
 	h.listener = pq.NewListener(url, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
 		switch ev {
@@ -45,9 +54,11 @@ func New(url string) (*Hub, error) {
 			slog.Warn("live listener", "event", ev, "err", err)
 		}
 	})
-	if err := h.listener.Listen(Channel); err != nil {
-		h.listener.Close()
-		return nil, fmt.Errorf("listen on %s: %w", Channel, err)
+	for _, ch := range []string{Channel, store.UserChannel} {
+		if err := h.listener.Listen(ch); err != nil {
+			h.listener.Close()
+			return nil, fmt.Errorf("listen on %s: %w", ch, err)
+		}
 	}
 	h.setUp(true) // Listen returns once connected, possibly before the Connected event
 	return h, nil
@@ -86,17 +97,28 @@ func (h *Hub) Run(ctx context.Context) {
 			if n == nil {
 				// The connection was re-established and notifications may have been lost:
 				// wake every stream so it re-reads from its last event id.
-				h.wakeAll()
+				h.wakeWhere(func(key) bool { return true })
 				continue
 			}
 			var payload struct {
-				ThreadID int64 `json:"thread_id"`
+				ThreadID int64   `json:"thread_id"`
+				Users    []int64 `json:"users"`
+				All      bool    `json:"all"`
 			}
 			if err := json.Unmarshal([]byte(n.Extra), &payload); err != nil {
-				slog.Warn("live: bad payload", "payload", n.Extra, "err", err)
+				slog.Warn("live: bad payload", "channel", n.Channel, "payload", n.Extra, "err", err)
 				continue
 			}
-			h.wake(payload.ThreadID)
+			switch {
+			case n.Channel != store.UserChannel:
+				h.wake(key{id: payload.ThreadID})
+			case payload.All: // too many people to name in one payload
+				h.wakeWhere(func(k key) bool { return k.user })
+			default:
+				for _, id := range payload.Users {
+					h.wake(key{user: true, id: id})
+				}
+			}
 		}
 	}
 }
@@ -106,46 +128,59 @@ func (h *Hub) Run(ctx context.Context) {
 // its connection, and a function to leave. While the connection is lost it returns
 // ErrDown.
 func (h *Hub) Subscribe(threadID int64) (<-chan struct{}, func(), error) {
+	return h.subscribe(key{id: threadID})
+}
+
+// SubscribeUser is Subscribe for a person's unread count: the channel receives a value
+// whenever the count may have changed (the stream then reads it).
+func (h *Hub) SubscribeUser(userID int64) (<-chan struct{}, func(), error) {
+	return h.subscribe(key{user: true, id: userID})
+}
+
+func (h *Hub) subscribe(k key) (<-chan struct{}, func(), error) {
 	ch := make(chan struct{}, 1)
 	h.mu.Lock()
 	if !h.up {
 		h.mu.Unlock()
 		return nil, nil, ErrDown
 	}
-	if h.subs[threadID] == nil {
-		h.subs[threadID] = map[chan struct{}]struct{}{}
+	if h.subs[k] == nil {
+		h.subs[k] = map[chan struct{}]struct{}{}
 	}
-	h.subs[threadID][ch] = struct{}{}
+	h.subs[k][ch] = struct{}{}
 	h.mu.Unlock()
 	return ch, func() {
 		h.mu.Lock()
-		delete(h.subs[threadID], ch)
-		if len(h.subs[threadID]) == 0 {
-			delete(h.subs, threadID)
+		delete(h.subs[k], ch)
+		if len(h.subs[k]) == 0 {
+			delete(h.subs, k)
 		}
 		h.mu.Unlock()
 	}, nil
 }
 
-func (h *Hub) wake(threadID int64) {
+func (h *Hub) wake(k key) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for ch := range h.subs[threadID] {
-		select {
-		case ch <- struct{}{}:
-		default: // already woken; it will read everything new
+	poke(h.subs[k])
+}
+
+// wakeWhere wakes every subscriber whose key matches.
+func (h *Hub) wakeWhere(match func(key) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k, chans := range h.subs {
+		if match(k) {
+			poke(chans)
 		}
 	}
 }
 
-func (h *Hub) wakeAll() {
-	h.mu.Lock()
-	ids := make([]int64, 0, len(h.subs))
-	for id := range h.subs {
-		ids = append(ids, id)
-	}
-	h.mu.Unlock()
-	for _, id := range ids {
-		h.wake(id)
+func poke(chans map[chan struct{}]struct{}) {
+	for ch := range chans {
+		select {
+		case ch <- struct{}{}:
+		default: // already woken; it will read everything new
+		}
 	}
 }

@@ -38,6 +38,11 @@ func TestHubRecoversAfterLosingItsConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer leave()
+	userWake, leaveUser, err := hub.SubscribeUser(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer leaveUser()
 	notify("7")
 	select {
 	case <-wake:
@@ -77,8 +82,14 @@ func TestHubRecoversAfterLosingItsConnection(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the subscriber's channel stayed open after the connection was lost")
 	}
+	if _, ok := <-userWake; ok {
+		t.Fatal("a person's channel stayed open after the connection was lost")
+	}
 	if _, _, err := hub.Subscribe(7); !errors.Is(err, live.ErrDown) {
 		t.Fatalf("Subscribe while down: %v, want ErrDown", err)
+	}
+	if _, _, err := hub.SubscribeUser(7); !errors.Is(err, live.ErrDown) {
+		t.Fatalf("SubscribeUser while down: %v, want ErrDown", err)
 	}
 
 	allow(true)

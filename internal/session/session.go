@@ -6,9 +6,6 @@ package session
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/gob"
 	"errors"
 	"fmt"
@@ -19,6 +16,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"forum/internal/forum"
+	"forum/internal/secret"
 	"forum/internal/store"
 )
 
@@ -181,16 +179,9 @@ func encodeValues(values map[any]any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func newID() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func newID() string { return secret.New() }
 
-func hashID(id string) []byte {
-	h := sha256.Sum256([]byte(id))
-	return h[:]
-}
+func hashID(id string) []byte { return secret.Hash(id) }
 
 // Sweep deletes expired sessions every interval until ctx ends.
 func (s *Store) Sweep(ctx context.Context, interval time.Duration, logf func(error)) {

@@ -69,7 +69,11 @@ func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason forum
 		}
 		if forum.AutoHides(p, res.Trusted, threshold) {
 			res.Hidden = true
-			return setPostStatus(ctx, tx, p, t, forum.StatusPending)
+			notified, err := setPostStatus(ctx, tx, p, t, forum.StatusPending)
+			if err != nil {
+				return err
+			}
+			return recountUnread(ctx, tx, notified)
 		}
 		// An open flag changes what moderators see of the thread.
 		return bumpThread(ctx, tx, t.ID)
@@ -82,10 +86,12 @@ func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason forum
 
 // setPostStatus changes a post's status and everything that follows from it: the
 // thread's version (caches and feeds see the change) and, for an opening post, the
-// thread's opening status and whether it is listed (forum.Listed).
-func setPostStatus(ctx context.Context, tx *sqlxTx, p *forum.Post, t *forum.Thread, status forum.PostStatus) error {
+// thread's opening status and whether it is listed (forum.Listed). It returns the people
+// notified of the post, whose unread counts the caller recounts (recountUnread) once,
+// with any other recipient of its transaction, so counters are always locked in order.
+func setPostStatus(ctx context.Context, tx *sqlxTx, p *forum.Post, t *forum.Thread, status forum.PostStatus) ([]int64, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE posts SET status = $2, mod_version = mod_version + 1 WHERE id = $1`, p.ID, status); err != nil {
-		return fmt.Errorf("set status of post %d: %w", p.ID, err)
+		return nil, fmt.Errorf("set status of post %d: %w", p.ID, err)
 	}
 	opening, listed := t.OpeningStatus, t.Visible
 	if p.Depth == 0 {
@@ -94,9 +100,9 @@ func setPostStatus(ctx context.Context, tx *sqlxTx, p *forum.Post, t *forum.Thre
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE threads SET version = version + 1, opening_status = $2, visible = $3
 		WHERE id = $1`, t.ID, opening, listed); err != nil {
-		return fmt.Errorf("bump thread %d: %w", t.ID, err)
+		return nil, fmt.Errorf("bump thread %d: %w", t.ID, err)
 	}
-	return nil
+	return notifiedOf(ctx, tx, p)
 }
 
 // Decision is a moderator's ruling on a post.
@@ -150,8 +156,9 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 		if err := forum.CanDecide(u, p, d.Action, s.now()); err != nil {
 			return err
 		}
+		var recount []int64
 		if next := forum.StatusAfter(d.Action, p); next != p.Status {
-			if err := setPostStatus(ctx, tx, p, t, next); err != nil {
+			if recount, err = setPostStatus(ctx, tx, p, t, next); err != nil {
 				return err
 			}
 		} else {
@@ -162,11 +169,25 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 				return err
 			}
 		}
-		var reasons []forum.FlagReason
-		if err := tx.SelectContext(ctx, &reasons, `
+		var resolved []struct {
+			Reason forum.FlagReason `db:"reason"`
+			UserID int64            `db:"user_id"`
+		}
+		if err := tx.SelectContext(ctx, &resolved, `
 			UPDATE flags SET resolved_at = now(), resolved_by = $2, outcome = $3
-			WHERE post_id = $1 AND resolved_at IS NULL RETURNING reason`, d.PostID, d.ModeratorID, d.Action); err != nil {
+			WHERE post_id = $1 AND resolved_at IS NULL RETURNING reason, user_id`, d.PostID, d.ModeratorID, d.Action); err != nil {
 			return fmt.Errorf("resolve flags: %w", err)
+		}
+		reasons, flaggers := make([]forum.FlagReason, len(resolved)), make([]int64, len(resolved))
+		for i, r := range resolved {
+			reasons[i], flaggers[i] = r.Reason, r.UserID
+		}
+		told, err := notifyDecision(ctx, tx, p, d.ModeratorID, string(d.Action), flaggers)
+		if err != nil {
+			return err
+		}
+		if err := recountUnread(ctx, tx, append(recount, told...)); err != nil {
+			return err
 		}
 		if forum.CountsAgainstAuthor(d.Action) {
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET hidden_count = hidden_count + 1 WHERE id = $1`, p.AuthorID); err != nil {
@@ -338,18 +359,12 @@ func (s *Store) ModLog(ctx context.Context, f LogFilter) (*LogPage, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	args := []any{f.Action, f.Moderator, f.Limit + 1}
-	keyset := ""
-	if f.Before != "" {
-		c, err := forum.ParseCursor(f.Before, 1)
-		if err != nil {
-			return nil, err
-		}
-		keyset = "AND l.id < $4"
-		args = append(args, c.Int(0))
+	keyset, args, err := beforeID(f.Before, "l.id", f.Action, f.Moderator, f.Limit+1)
+	if err != nil {
+		return nil, err
 	}
 	page := &LogPage{}
-	err := s.db.SelectContext(ctx, &page.Entries, `
+	err = s.db.SelectContext(ctx, &page.Entries, `
 		SELECT l.id, m.username AS moderator, l.action, l.target_type, l.target_id,
 			COALESCE(tu.username, '') AS target_label, l.reason, l.note, l.created_at
 		FROM mod_log l JOIN users m ON m.id = l.moderator_id

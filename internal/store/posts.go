@@ -66,6 +66,7 @@ type NewReply struct {
 	BodyHTML       string
 	Stance         forum.Stance
 	IdempotencyKey string
+	Mentions       []string // known @names in order of appearance; the first forum.MaxMentions notify
 }
 
 // CreateReply writes a reply and everything it changes in one transaction: the parent's
@@ -123,8 +124,9 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			return fmt.Errorf("count reply in ancestors: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE threads SET reply_count = reply_count + 1, last_activity_at = now(), version = version + 1
-			WHERE id = $1`, n.ThreadID); err != nil {
+			UPDATE threads SET reply_count = reply_count + 1, last_activity_at = now(), version = version + 1,
+				last_post_id = $2
+			WHERE id = $1`, n.ThreadID, id); err != nil {
 			return fmt.Errorf("count reply in thread: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET post_count = post_count + 1 WHERE id = $1`, n.AuthorID); err != nil {
@@ -134,6 +136,15 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			if err := setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance); err != nil {
 				return err
 			}
+		}
+		if t.Visible { // an unlisted thread's replies notify no one
+			if err := notifyNewPost(ctx, tx, newPost{ThreadID: n.ThreadID, PostID: id, AuthorID: n.AuthorID,
+				RepliedTo: parent.AuthorID, Mentions: forum.MentionsToNotify(n.Mentions)}); err != nil {
+				return err
+			}
+		}
+		if err := autoWatch(ctx, tx, n.AuthorID, n.ThreadID); err != nil {
+			return err
 		}
 		return addEvent(ctx, tx, n.ThreadID, id, "reply")
 	})
@@ -342,7 +353,10 @@ func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit i
 // in one transaction that also bumps the thread's version. forum.CanEdit decides under
 // the thread's and the post's locks; a moderator's edit of someone else's post is logged.
 // The post's status does not change: an edit never lifts a hide.
-func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, html string) error {
+//
+// Mentions are the edited text's known @names: people it newly mentions are notified as
+// by a new post, nobody twice for one post.
+func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, html string, mentions []string) error {
 	return s.inPostTx(ctx, postID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, editorID)
 		if err != nil {
@@ -381,6 +395,12 @@ func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, ht
 		if err := addEvent(ctx, tx, t.ID, postID, "edit"); err != nil {
 			return err
 		}
+		if len(mentions) > 0 && t.Visible && p.Status == forum.StatusVisible {
+			if err := notifyNewPost(ctx, tx, newPost{ThreadID: t.ID, PostID: postID, AuthorID: p.AuthorID,
+				Mentions: forum.MentionsToNotify(mentions), Edit: true}); err != nil {
+				return err
+			}
+		}
 		if forum.EditIsModeration(u, p) {
 			return logAct(ctx, tx, editorID, forum.LogEditPost, "post", postID, "", "")
 		}
@@ -410,7 +430,11 @@ func (s *Store) DeletePost(ctx context.Context, postID, byID int64, note string)
 				return fmt.Errorf("delete post %d: %w", postID, err)
 			}
 		}
-		if err := setPostStatus(ctx, tx, p, t, d.Status); err != nil {
+		notified, err := setPostStatus(ctx, tx, p, t, d.Status)
+		if err != nil {
+			return err
+		}
+		if err := recountUnread(ctx, tx, notified); err != nil {
 			return err
 		}
 		if d.ByModerator {
@@ -453,15 +477,9 @@ type PostPage struct {
 // UserPosts lists a person's public posts, newest first, after a cursor from a previous
 // page's Next (the last post's id; "" for the first page).
 func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limit int) (*PostPage, error) {
-	args := []any{userID, limit + 1}
-	keyset := ""
-	if before != "" {
-		c, err := forum.ParseCursor(before, 1)
-		if err != nil {
-			return nil, err
-		}
-		keyset = "AND p.id < $3"
-		args = append(args, c.Int(0))
+	keyset, args, err := beforeID(before, "p.id", userID, limit+1)
+	if err != nil {
+		return nil, err
 	}
 	// The candidates are read narrow (ids and sizes); only those within the page's byte
 	// budget are read whole, so a person's thirty largest posts do not make a huge page.
@@ -469,7 +487,7 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limi
 		postRow
 		Candidates int `db:"candidates"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err = s.db.SelectContext(ctx, &rows, `
 		WITH cand AS (
 			SELECT p.id, octet_length(p.body_html) AS size FROM posts p
 				JOIN threads t ON t.id = p.thread_id -- as in the person's feed: listed threads only

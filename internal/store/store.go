@@ -106,3 +106,17 @@ func isForeignKeyViolation(err error) bool {
 
 // isNoRows reports sql.ErrNoRows.
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// beforeID reads a listing's one-id keyset cursor (a previous page's Next; "" for the
+// first page) into the condition "AND col < $n" on the argument after args, which it
+// returns with that argument appended. A cursor that is not ours is forum.ErrBadCursor.
+func beforeID(before, col string, args ...any) (string, []any, error) {
+	if before == "" {
+		return "", args, nil
+	}
+	c, err := forum.ParseCursor(before, 1)
+	if err != nil {
+		return "", nil, err
+	}
+	return fmt.Sprintf("AND %s < $%d", col, len(args)+1), append(args, c.Int(0)), nil
+}

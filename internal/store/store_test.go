@@ -377,7 +377,7 @@ func TestWritesBumpTheThreadVersionInTheirTransaction(t *testing.T) {
 		th, op := w.fx.Thread(alice, "Edits", "Opening")
 		p := w.fx.Reply(th, alice, op, "first words", forum.StanceNone)
 		before := w.version(t, th.ID)
-		if err := w.st.EditPost(t.Context(), p.ID, alice.ID, "second words", "<p>second words</p>"); err != nil {
+		if err := w.st.EditPost(t.Context(), p.ID, alice.ID, "second words", "<p>second words</p>", nil); err != nil {
 			t.Fatal(err)
 		}
 		w.wantBumped(t, th.ID, before, postRow(p.ID), revisionRow(p.ID))
@@ -391,7 +391,7 @@ func TestWritesBumpTheThreadVersionInTheirTransaction(t *testing.T) {
 		mod := w.fx.User("mod", forum.RoleModerator)
 		th, op := w.fx.Thread(alice, "Redactions", "Opening")
 		before := w.version(t, th.ID)
-		if err := w.st.EditPost(t.Context(), op.ID, mod.ID, "[redacted]", "<p>[redacted]</p>"); err != nil {
+		if err := w.st.EditPost(t.Context(), op.ID, mod.ID, "[redacted]", "<p>[redacted]</p>", nil); err != nil {
 			t.Fatal(err)
 		}
 		w.wantBumped(t, th.ID, before, postRow(op.ID), revisionRow(op.ID), logRow(forum.LogEditPost, "post", op.ID))
@@ -826,7 +826,7 @@ func TestWritesRefuseASuspendedActor(t *testing.T) {
 			return err
 		}},
 		{"EditPost", forum.RoleMember, func(u *forum.User, own *forum.Post) error {
-			return w.st.EditPost(ctx, own.ID, u.ID, "changed", "<p>changed</p>")
+			return w.st.EditPost(ctx, own.ID, u.ID, "changed", "<p>changed</p>", nil)
 		}},
 		{"DeletePost", forum.RoleMember, func(u *forum.User, own *forum.Post) error {
 			return w.st.DeletePost(ctx, own.ID, u.ID, "")
@@ -836,7 +836,7 @@ func TestWritesRefuseASuspendedActor(t *testing.T) {
 			return err
 		}},
 		{"ModeratorEditPost", forum.RoleModerator, func(u *forum.User, _ *forum.Post) error {
-			return w.st.EditPost(ctx, target.ID, u.ID, "redacted", "<p>redacted</p>")
+			return w.st.EditPost(ctx, target.ID, u.ID, "redacted", "<p>redacted</p>", nil)
 		}},
 		{"ModeratorDeletePost", forum.RoleModerator, func(u *forum.User, _ *forum.Post) error {
 			return w.st.DeletePost(ctx, target.ID, u.ID, "")
@@ -916,8 +916,8 @@ func TestWritesCheckRulesUnderTheLock(t *testing.T) {
 		if err := w.st.SetThread(ctx, th.ID, mod.ID, forum.SettingLock, ""); err != nil {
 			t.Fatal(err)
 		}
-		refused(t, th.ID, forum.ErrThreadLocked, func() error { return w.st.EditPost(ctx, p.ID, bob.ID, "changed", "<p>changed</p>") })
-		if err := w.st.EditPost(ctx, p.ID, mod.ID, "[redacted]", "<p>[redacted]</p>"); err != nil {
+		refused(t, th.ID, forum.ErrThreadLocked, func() error { return w.st.EditPost(ctx, p.ID, bob.ID, "changed", "<p>changed</p>", nil) })
+		if err := w.st.EditPost(ctx, p.ID, mod.ID, "[redacted]", "<p>[redacted]</p>", nil); err != nil {
 			t.Errorf("moderator's redaction in a locked thread: %v", err)
 		}
 	})
@@ -952,13 +952,13 @@ func TestWritesCheckRulesUnderTheLock(t *testing.T) {
 		if err := w.st.DeletePost(ctx, p.ID, bob.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		refused(t, th.ID, forum.ErrPostGone, func() error { return w.st.EditPost(ctx, p.ID, bob.ID, "back", "<p>back</p>") })
+		refused(t, th.ID, forum.ErrPostGone, func() error { return w.st.EditPost(ctx, p.ID, bob.ID, "back", "<p>back</p>", nil) })
 		refused(t, th.ID, forum.ErrPostGone, func() error { return w.st.DeletePost(ctx, p.ID, bob.ID, "") })
 	})
 
 	t.Run("EditOfSomeoneElsesPostIsRefused", func(t *testing.T) {
 		th, op := w.fx.Thread(alice, "Not yours", "Opening")
-		refused(t, th.ID, forum.ErrNotYours, func() error { return w.st.EditPost(ctx, op.ID, bob.ID, "mine now", "<p>mine now</p>") })
+		refused(t, th.ID, forum.ErrNotYours, func() error { return w.st.EditPost(ctx, op.ID, bob.ID, "mine now", "<p>mine now</p>", nil) })
 		refused(t, th.ID, forum.ErrNotYours, func() error { return w.st.DeletePost(ctx, op.ID, bob.ID, "") })
 	})
 

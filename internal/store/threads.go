@@ -12,7 +12,7 @@ import (
 const threadColumns = `t.id, t.category_id, c.slug AS category_slug, c.name AS category_name,
 	t.author_id, u.username AS author_name, t.title, t.slug, t.created_at, t.last_activity_at,
 	t.reply_count, t.pinned, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed, t.visible,
-	t.opening_status`
+	t.opening_status, t.last_post_id`
 
 const threadFrom = ` FROM threads t JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id `
 
@@ -108,6 +108,7 @@ type NewThread struct {
 	BodySource     string
 	BodyHTML       string
 	IdempotencyKey string
+	Mentions       []string // known @names in order of appearance; the first forum.MaxMentions notify
 }
 
 // CreateThread writes a thread and its opening post in one transaction, and updates the
@@ -141,10 +142,14 @@ func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, e
 			}
 			return fmt.Errorf("insert thread: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `
-			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id)
-			INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key, title)
-			SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, ''), $6 FROM id`,
+		var postID int64
+		if err := tx.GetContext(ctx, &postID, `
+			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id),
+			p AS (
+				INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key, title)
+				SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, ''), $6 FROM id RETURNING id
+			)
+			UPDATE threads SET last_post_id = (SELECT id FROM p) WHERE id = $1 RETURNING last_post_id`,
 			threadID, n.AuthorID, n.BodySource, n.BodyHTML, n.IdempotencyKey, n.Title); err != nil {
 			return fmt.Errorf("insert opening post: %w", err)
 		}
@@ -154,7 +159,11 @@ func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, e
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET post_count = post_count + 1 WHERE id = $1`, n.AuthorID); err != nil {
 			return fmt.Errorf("count post: %w", err)
 		}
-		return nil
+		if err := autoWatch(ctx, tx, n.AuthorID, threadID); err != nil {
+			return err
+		}
+		return notifyNewPost(ctx, tx, newPost{ThreadID: threadID, PostID: postID, AuthorID: n.AuthorID,
+			Mentions: forum.MentionsToNotify(n.Mentions), CategoryID: n.CategoryID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create thread: %w", err)

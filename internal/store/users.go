@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lib/pq"
+
 	"forum/internal/forum"
 )
 
 const userColumns = `u.id, u.username, u.password_hash, u.role, u.created_at, u.suspended_until,
-	u.suspension_reason, u.post_count, u.hidden_count, u.suspension_count`
+	u.suspension_reason, u.post_count, u.hidden_count, u.suspension_count, u.auto_watch,
+	COALESCE((SELECT n.notifications FROM unread_counts n WHERE n.user_id = u.id), 0) AS unread`
 
 // CreateUser inserts a user with its skeleton (forum.Skeleton). A taken name, or one whose
 // skeleton another user's name has, is a conflict error: the unique constraints decide,
@@ -97,4 +100,21 @@ func suspendTx(ctx context.Context, tx *sqlxTx, userID int64, until time.Time, r
 		return fmt.Errorf("revoke sessions of user %d: %w", userID, err)
 	}
 	return nil
+}
+
+// KnownUsernames is the part of names that belong to someone, as a set (a post's
+// mention candidates: one query, however many).
+func (s *Store) KnownUsernames(ctx context.Context, names []string) (map[string]bool, error) {
+	known := map[string]bool{}
+	if len(names) == 0 {
+		return known, nil
+	}
+	var found []string
+	if err := s.db.SelectContext(ctx, &found, `SELECT username FROM users WHERE username = ANY($1)`, pq.StringArray(names)); err != nil {
+		return nil, fmt.Errorf("look up mentioned names: %w", err)
+	}
+	for _, n := range found {
+		known[n] = true
+	}
+	return known, nil
 }

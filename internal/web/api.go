@@ -23,6 +23,9 @@ func (s *Server) apiRoutes(api *gin.RouterGroup) {
 	api.GET(RouteAPIThread, s.apiThread)
 	api.GET(RouteAPIPost, s.apiPost)
 	api.GET(RouteAPISearch, s.apiSearch)
+	// The one personal route: its caller is a session or an API token (apinotify.go).
+	// The session is only read here; nothing in the API sets a cookie.
+	api.GET(RouteAPINotifications, s.loadSession, s.apiCaller, s.apiNotifications)
 }
 
 type apiThread struct {

@@ -84,7 +84,7 @@ func (s *Server) error(c *gin.Context, err error) {
 	st := errStatus(err)
 	c.Abort()
 	if st == http.StatusInternalServerError {
-		slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.Request.URL.Path,
+		slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", loggedPath(c.Request.URL.Path),
 			"request_id", c.GetString(ctxRequestID))
 	}
 	setRetryAfter(c, err)

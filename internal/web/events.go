@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -92,46 +93,23 @@ func (s *Server) events(c *gin.Context) {
 		s.error(c, streamUnavailable(c, err))
 		return
 	}
-	ip := c.ClientIP()
-	if !s.streams.acquire(ip) {
-		s.error(c, &forum.Error{Code: forum.ERateLimited, RetryAfter: streamRetryAfter,
-			Message: "Too many live streams are open from your address. Close some tabs and try again."})
-		return
-	}
-	defer s.streams.release(ip)
-	wake, leave, err := s.hub.Subscribe(t.ID)
-	if err != nil {
-		s.error(c, streamUnavailable(c, err))
+	wake, leave, ok := s.acceptStream(c, s.hub.Subscribe, t.ID)
+	if !ok {
 		return
 	}
 	defer leave()
-	if c.Request.Method == http.MethodHead {
-		c.Status(http.StatusOK) // a probe: a stream would be accepted now
-		return
-	}
 	if !resume {
 		if last, err = s.store.LastEventID(ctx, t.ID); err != nil {
 			s.error(c, streamUnavailable(c, err))
 			return
 		}
 	}
-
-	// A stream outlives the server's write timeout by design; lift it for this response.
-	rc := http.NewResponseController(c.Writer)
-	_ = rc.SetWriteDeadline(time.Time{})
-	h := c.Writer.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no") // proxies must not buffer the stream
-	c.Status(http.StatusOK)
 	// The first event says where the stream starts, so a page that reopens it later can
 	// ask for everything after that point even if no reply came in between.
-	fmt.Fprintf(c.Writer, "retry: 3000\n: connected\nid: %d\ndata: start\n\n", last)
-	if err := rc.Flush(); err != nil {
+	rc, err := startStream(c, fmt.Sprintf("retry: 3000\n: connected\nid: %d\ndata: start\n\n", last))
+	if err != nil {
 		return
 	}
-	heartbeat := time.NewTicker(s.heartbeat)
-	defer heartbeat.Stop()
 	tc := &treeCtx{Thread: t, MaxDepth: maxDepth}
 	send := func() bool {
 		for {
@@ -165,19 +143,77 @@ func (s *Server) events(c *gin.Context) {
 	if !send() { // catch up on what a reconnecting client missed
 		return
 	}
+	s.pump(c, rc, wake, send)
+}
+
+// acceptStream does what every event stream does before it answers: it takes a place
+// under the per-address cap (429 when full) and subscribes to id through subscribe (503
+// while the hub is down). A HEAD probe is answered here, 200: a stream would be accepted
+// now. ok is false when the request has been answered; otherwise leave gives the place
+// and the subscription back.
+func (s *Server) acceptStream(c *gin.Context, subscribe func(int64) (<-chan struct{}, func(), error), id int64) (wake <-chan struct{}, leave func(), ok bool) {
+	ip := c.ClientIP()
+	if !s.streams.acquire(ip) {
+		s.error(c, &forum.Error{Code: forum.ERateLimited, RetryAfter: streamRetryAfter,
+			Message: "Too many live streams are open from your address. Close some tabs and try again."})
+		return nil, nil, false
+	}
+	wake, unsubscribe, err := subscribe(id)
+	if err != nil {
+		s.streams.release(ip)
+		s.error(c, streamUnavailable(c, err))
+		return nil, nil, false
+	}
+	leave = func() {
+		unsubscribe()
+		s.streams.release(ip)
+	}
+	if c.Request.Method == http.MethodHead {
+		leave()
+		c.Status(http.StatusOK)
+		return nil, nil, false
+	}
+	return wake, leave, true
+}
+
+// startStream begins an event-stream response with first (the retry hint and the first
+// events) and flushes it.
+func startStream(c *gin.Context, first string) (*http.ResponseController, error) {
+	// A stream outlives the server's write timeout by design; lift it for this response.
+	rc := http.NewResponseController(c.Writer)
+	_ = rc.SetWriteDeadline(time.Time{})
+	h := c.Writer.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	if h.Get("Cache-Control") == "" { // a logged-in reader's "private, no-store" stays
+		h.Set("Cache-Control", "no-cache")
+	}
+	h.Set("X-Accel-Buffering", "no") // proxies must not buffer the stream
+	c.Status(http.StatusOK)
+	if _, err := io.WriteString(c.Writer, first); err != nil {
+		return nil, fmt.Errorf("start event stream: %w", err)
+	}
+	return rc, rc.Flush()
+}
+
+// pump keeps an open stream going: send on every wake-up, a heartbeat comment while
+// idle. It returns when the reader leaves, the server shuts down, the hub loses its
+// connection (wake closes; the reader reconnects) or a write fails.
+func (s *Server) pump(c *gin.Context, rc *http.ResponseController, wake <-chan struct{}, send func() bool) {
+	heartbeat := time.NewTicker(s.heartbeat)
+	defer heartbeat.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-c.Request.Context().Done():
 			return
 		case <-s.streams.done:
 			return
 		case <-heartbeat.C:
 			// A comment line keeps proxies and load balancers from closing an idle stream.
-			if _, err := fmt.Fprint(c.Writer, ": ping\n\n"); err != nil || rc.Flush() != nil {
+			if _, err := io.WriteString(c.Writer, ": ping\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
 		case _, ok := <-wake:
-			if !ok || !send() { // closed: the hub lost its connection; the reader reconnects
+			if !ok || !send() {
 				return
 			}
 		}
@@ -211,7 +247,7 @@ func streamUnavailable(c *gin.Context, err error) error {
 		return err
 	}
 	if !errors.Is(err, live.ErrDown) {
-		slog.WarnContext(c.Request.Context(), "open event stream", "err", err, "path", c.Request.URL.Path)
+		slog.WarnContext(c.Request.Context(), "open event stream", "err", err, "path", loggedPath(c.Request.URL.Path))
 	}
 	return &forum.Error{Code: forum.EUnavailable, RetryAfter: streamRetryAfter,
 		Message: "Live updates are paused for a moment; the page reconnects by itself."}

@@ -125,7 +125,7 @@ func TestLiveEvents(t *testing.T) {
 	t.Run("EditsAreSent", func(t *testing.T) {
 		ch, _, stop := openStream(t, a, f.thread.ID, "")
 		defer stop()
-		if err := b.store.EditPost(t.Context(), parent.ID, u.ID, "the parent, revised", "<p>the parent, revised</p>"); err != nil {
+		if err := b.store.EditPost(t.Context(), parent.ID, u.ID, "the parent, revised", "<p>the parent, revised</p>", nil); err != nil {
 			t.Fatal(err)
 		}
 		ev := next(t, ch, time.Second)
@@ -163,7 +163,7 @@ func TestLiveEvents(t *testing.T) {
 		if _, err := a.db.Exec(`UPDATE posts SET status = 'hidden' WHERE id = $1`, hidden.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.store.EditPost(t.Context(), hidden.ID, u.ID, "secret edit", "<p>secret edit</p>"); err != nil {
+		if err := b.store.EditPost(t.Context(), hidden.ID, u.ID, "secret edit", "<p>secret edit</p>", nil); err != nil {
 			t.Fatal(err)
 		}
 		visible := b.reply(f, u, 0, "visible afterwards")

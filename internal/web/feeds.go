@@ -60,6 +60,7 @@ func (s *Server) feedRoutes(r *gin.RouterGroup) {
 			r.HEAD(path+"."+string(format), h)
 		}
 	}
+	s.privateFeedRoutes(r)
 }
 
 // serveFeed answers one feed request: find what the URL names (404 if nothing), read
@@ -90,44 +91,54 @@ func (s *Server) serveFeed(format feed.Format, resolve feedResolver) gin.Handler
 			}
 			v = feed.PostsValidator(base, src.meta, format, stamps)
 		}
-		if notModified(c.Request, v) {
-			setFeedHeaders(c, v)
-			c.Status(http.StatusNotModified)
-			return
-		}
-		var f *feed.Feed
-		if src.scope == nil {
-			page, err := s.store.ModLog(ctx, store.LogFilter{Limit: store.FeedLimit})
-			if err != nil {
-				s.error(c, err)
-				return
+		s.answerFeed(c, format, feedCacheControl, v, func() (*feed.Feed, error) {
+			if src.scope == nil {
+				page, err := s.store.ModLog(ctx, store.LogFilter{Limit: store.FeedLimit})
+				if err != nil {
+					return nil, err
+				}
+				return feed.ModLog(base, src.meta, page.Entries), nil
 			}
-			f = feed.ModLog(base, src.meta, page.Entries)
-		} else {
 			posts, err := s.store.FeedPosts(ctx, *src.scope)
 			if err != nil {
-				s.error(c, err)
-				return
+				return nil, err
 			}
-			f = feed.Posts(base, src.meta, posts)
-		}
-		body, err := f.Render(format)
-		if err != nil {
-			s.error(c, err)
-			return
-		}
-		// A write between the two reads makes the items newer than v: the validator sent
-		// describes the items sent, so the next poll compares against what the reader has.
-		setFeedHeaders(c, f.Validator(format))
-		c.Data(http.StatusOK, feedContentType[format], body)
+			return feed.Posts(base, src.meta, posts), nil
+		})
 	}
 }
 
-func setFeedHeaders(c *gin.Context, v feed.Validator) {
+// answerFeed answers a feed request whose current validator is v: 304 when the reader
+// already holds that state, otherwise the document build makes. cacheControl says who
+// may keep the answer. Every feed, public or private, answers through here.
+func (s *Server) answerFeed(c *gin.Context, format feed.Format, cacheControl string, v feed.Validator,
+	build func() (*feed.Feed, error)) {
+	if notModified(c.Request, v) {
+		setFeedHeaders(c, v, cacheControl)
+		c.Status(http.StatusNotModified)
+		return
+	}
+	f, err := build()
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	body, err := f.Render(format)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	// A write between the two reads makes the items newer than v: the validator sent
+	// describes the items sent, so the next poll compares against what the reader has.
+	setFeedHeaders(c, f.Validator(format), cacheControl)
+	c.Data(http.StatusOK, feedContentType[format], body)
+}
+
+func setFeedHeaders(c *gin.Context, v feed.Validator, cacheControl string) {
 	h := c.Writer.Header()
 	h.Set("ETag", `"`+v.Tag+`"`)
 	h.Set("Last-Modified", v.LastModified.UTC().Format(http.TimeFormat))
-	h.Set("Cache-Control", feedCacheControl)
+	h.Set("Cache-Control", cacheControl)
 }
 
 // notModified applies RFC 9110's preconditions for GET and HEAD: If-None-Match decides

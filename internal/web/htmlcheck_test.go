@@ -54,6 +54,9 @@ func checkPostNode(n *html.Node) error {
 	if n.Namespace != "" || !postElements[n.DataAtom] {
 		return fmt.Errorf("element <%s> (namespace %q) is outside the post allow-list", n.Data, n.Namespace)
 	}
+	if isMentionLink(n) {
+		return nil
+	}
 	var href, rel bool
 	for _, a := range n.Attr {
 		switch {
@@ -78,6 +81,20 @@ func checkPostNode(n *html.Node) error {
 		return fmt.Errorf("<a> without both href and rel=%q: %v", linkRelAttr, n.Attr)
 	}
 	return checkPostChildren(n)
+}
+
+// mentionLink is the one local link a post may hold: an @mention of a real person,
+// exactly as markup writes it (class, then href to their page, then "@name" as its text).
+var mentionLink = regexp.MustCompile(`^/u/([a-z0-9_-]{3,32})$`)
+
+func isMentionLink(n *html.Node) bool {
+	if n.DataAtom != atom.A || len(n.Attr) != 2 || n.Attr[0].Key != "class" || n.Attr[0].Val != "mention" ||
+		n.Attr[1].Key != "href" {
+		return false
+	}
+	m := mentionLink.FindStringSubmatch(n.Attr[1].Val)
+	c := n.FirstChild
+	return m != nil && c != nil && c.NextSibling == nil && c.Type == html.TextNode && c.Data == "@"+m[1]
 }
 
 // checkLinkURL takes an href as the browser sees it: the parser has already decoded

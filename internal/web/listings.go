@@ -13,20 +13,28 @@ type listView struct {
 	Heading  string
 	Intro    string
 	Category *forum.Category
-	Threads  []forum.Thread
+	Threads  []threadRow
 	Next     string
 	Feed     string
 	Empty    string
+	// A logged-in viewer's category page offers to watch it for new threads.
+	CanWatch, Watching bool
 }
 
 func (s *Server) home(c *gin.Context) {
-	page, err := s.store.FindThreads(c.Request.Context(), store.ThreadFilter{Before: c.Query("before")})
+	ctx := c.Request.Context()
+	page, err := s.store.FindThreads(ctx, store.ThreadFilter{Before: c.Query("before")})
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	rows, err := s.threadRows(ctx, currentUser(c), page.Threads)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
 	s.html(c, http.StatusOK, "list", "", listView{
-		Heading: "Latest threads", Threads: page.Threads, Next: page.Next,
+		Heading: "Latest threads", Threads: rows, Next: page.Next,
 		Intro: "Do controlled openings like the Pyongyang Marathon's return help or hinder North Korea's relations with the world? Argue it here.",
 		Empty: "No threads yet — start the discussion.",
 	}, feedLink{Title: "All new threads", Base: "/feed"})
@@ -44,8 +52,22 @@ func (s *Server) category(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "list", cat.Name, listView{
-		Heading: cat.Name, Intro: cat.Description, Category: cat, Threads: page.Threads, Next: page.Next,
+	user := currentUser(c)
+	rows, err := s.threadRows(ctx, user, page.Threads)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	v := listView{
+		Heading: cat.Name, Intro: cat.Description, Category: cat, Threads: rows, Next: page.Next,
 		Empty: "No threads in this category yet — start the discussion.",
-	}, feedLink{Title: cat.Name + ": new threads", Base: "/c/" + cat.Slug + "/feed"})
+	}
+	if user != nil {
+		if v.Watching, err = s.store.CategoryWatched(ctx, user.ID, cat.ID); err != nil {
+			s.error(c, err)
+			return
+		}
+		v.CanWatch = true
+	}
+	s.html(c, http.StatusOK, "list", cat.Name, v, feedLink{Title: cat.Name + ": new threads", Base: "/c/" + cat.Slug + "/feed"})
 }

@@ -50,7 +50,7 @@ func logRequests(c *gin.Context) {
 		level = slog.LevelError
 	}
 	slog.Log(c.Request.Context(), level, "request",
-		"method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
+		"method", c.Request.Method, "path", loggedPath(c.Request.URL.Path), "status", c.Writer.Status(),
 		"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", c.GetString(ctxRequestID),
 		"bytes", c.Writer.Size(), "client_ip", c.ClientIP())
 }
@@ -130,7 +130,7 @@ func (s *Server) csrfCheck(baseURLIsHTTP bool) gin.HandlerFunc {
 	})
 	failed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := r.Context().Value(ginKey{}).(*gin.Context)
-		slog.InfoContext(r.Context(), "csrf rejected", "reason", csrf.FailureReason(r), "path", r.URL.Path)
+		slog.InfoContext(r.Context(), "csrf rejected", "reason", csrf.FailureReason(r), "path", loggedPath(r.URL.Path))
 		s.error(c, errCSRF)
 	})
 	protect := csrf.Protect(s.sessionKey,

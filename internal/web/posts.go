@@ -50,7 +50,9 @@ func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm
 		return
 	}
 	user := currentUser(c)
-	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: p.Depth + maxDepth, Focus: p.ID}
+	marks := s.marks(ctx, user, t.ID, false, false)
+	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: p.Depth + maxDepth, Focus: p.ID,
+		Since: marks.Since, Muted: marks.Muted}
 	roots := buildTree(posts, tc, false)
 	if len(roots) == 0 {
 		s.error(c, fmt.Errorf("post %d: page without posts", p.ID))
@@ -129,12 +131,12 @@ func (s *Server) edit(c *gin.Context) {
 		reject(err)
 		return
 	}
-	html, err := s.markup.Render(body)
+	html, mentions, err := s.renderBody(c.Request.Context(), body)
 	if err != nil {
 		reject(err) // a post too deep, too linked or too large once formatted
 		return
 	}
-	if err := s.store.EditPost(c.Request.Context(), p.ID, currentUser(c).ID, body, html); err != nil {
+	if err := s.store.EditPost(c.Request.Context(), p.ID, currentUser(c).ID, body, html, mentions); err != nil {
 		reject(err)
 		return
 	}

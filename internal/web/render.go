@@ -191,7 +191,7 @@ var csrfField = []byte(`name="csrf_token"`)
 
 // fail logs err and shows the plain 500 page; the user never sees err itself.
 func (s *Server) fail(c *gin.Context, err error) {
-	slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", c.Request.URL.Path, "request_id", c.GetString(ctxRequestID))
+	slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", loggedPath(c.Request.URL.Path), "request_id", c.GetString(ctxRequestID))
 	c.Abort()
 	c.Data(http.StatusInternalServerError, "text/html; charset=utf-8", []byte(plain500))
 }

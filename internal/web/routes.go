@@ -26,6 +26,14 @@ const (
 	RouteModUnpin     = "/mod/threads/:id/unpin"
 )
 
+// A reader's own watch and mute settings (handlers in watch.go).
+const (
+	RouteWatchThread   = "/t/:id/watch"   // level: watch, track, none, mute
+	RouteWatchCategory = "/c/:slug/watch" // level: watch, none
+	RouteMuteUser      = "/u/:name/mute"
+	RouteUnmuteUser    = "/u/:name/unmute"
+)
+
 func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	app.GET(RouteCategory, s.category)
 	app.GET(RouteThread, s.thread)
@@ -39,11 +47,20 @@ func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	app.POST(RouteDeletePost, s.requireUser, s.deletePost)
 	app.GET(RoutePostHistory, s.history)
 	app.GET(RouteUser, s.userPage)
+	app.POST(RouteWatchThread, s.requireUser, s.watchThread)
+	app.POST(RouteWatchCategory, s.requireUser, s.watchCategory)
+	app.POST(RouteMuteUser, s.requireUser, s.setMute(true))
+	app.POST(RouteUnmuteUser, s.requireUser, s.setMute(false))
 	app.GET(RouteAbout, s.about)
 	s.moderationRoutes(app)
 	app.GET(RouteSearch, s.search)
+	s.settingsRoutes(app)
+	app.GET(RouteNotifications, s.requireUser, s.notifications)
+	app.POST(RouteNotificationsRead, s.requireUser, s.markAllRead)
 	app.GET(RouteEvents, s.events)
 	app.HEAD(RouteEvents, s.events) // why a stream would be refused: see RouteEvents
+	app.GET(RouteUnreadEvents, s.unreadEvents)
+	app.HEAD(RouteUnreadEvents, s.unreadEvents)
 }
 
 // idParam parses the positive id in the path; anything else is a 404 for what it names.

@@ -42,7 +42,7 @@ var sweepQueryNames = []string{"before", "after", "q", "sort", "action", "modera
 
 // sweepFields are the form fields DESIGN.md's contract names.
 var sweepFields = []string{"body", "title", "category", "parent_id", "stance", "idem", "reason", "note",
-	"action", "version", "days", "next", "username", "password"}
+	"action", "version", "days", "next", "username", "password", "level"}
 
 var numericField = map[string]bool{"parent_id": true, "version": true, "days": true}
 
@@ -129,6 +129,7 @@ func TestRouteSweep(t *testing.T) {
 			"category": {f.cat.Slug}, "parent_id": {strconv.FormatInt(f.root, 10)}, "stance": {"helps"},
 			"idem": {"sweep-idem"}, "reason": {"spam"}, "note": {"sweep note"}, "action": {"dismiss"},
 			"version": {""}, "days": {"1"}, "next": {"/"}, "username": {"sweepnobody"}, "password": {"not-the-password"},
+			"level": {"watch"},
 		}
 	}
 	// routeRole is who reaches a POST handler: the login, register and logout forms take a

@@ -34,6 +34,8 @@ type threadView struct {
 	Form    replyForm
 	Stances []stanceBar
 	Viewer  *forum.User
+	Jump    string        // "jump to first unread" (jumpHref); "" when nothing is
+	Watch   *watchControl // the viewer's watch level and form; nil for a visitor
 }
 
 // replyState is whether the page's reply box is offered, and if not, why.
@@ -98,14 +100,18 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 		s.error(c, err)
 		return
 	}
+	// A view is recorded before the tree is read: a reply written in between is shown,
+	// and marked new again next time, never taken as seen unshown. A refused reply's
+	// page comes back here too, often because the thread is busy: it records nothing.
+	user := currentUser(c)
+	marks := s.marks(ctx, user, t.ID, status == http.StatusOK, true)
 	newest := c.Query("sort") == "new"
 	tree, err := s.store.Tree(ctx, store.TreeQuery{ThreadID: id, After: after, Newest: newest, Budget: treeBudget, MaxDepth: maxDepth})
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	user := currentUser(c)
-	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: maxDepth}
+	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: maxDepth, Since: marks.Since, Muted: marks.Muted}
 	roots := buildTree(tree.Posts, tc, newest)
 	if len(roots) == 0 {
 		s.error(c, fmt.Errorf("thread %d has no opening post", t.ID))
@@ -118,6 +124,7 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 		Thread: forum.ThreadFor(user, t), Root: roots[0], After: after, NextAfter: tree.NextAfter,
 		Truncated: tree.Truncated, replyState: replyStateFor(user, t, nil),
 		Form: form, Stances: stanceBars(t), Viewer: user,
+		Jump: jumpHref(marks.FirstUnread, tree.Posts), Watch: marks.Watch,
 	}
 	if newest {
 		v.Sort = "new"
@@ -212,7 +219,7 @@ func (s *Server) reply(c *gin.Context) {
 		reject(err)
 		return
 	}
-	html, err := s.markup.Render(form.Body)
+	html, mentions, err := s.renderBody(ctx, form.Body)
 	if err != nil {
 		reject(err) // a post too deep, too linked or too large once formatted
 		return
@@ -220,7 +227,7 @@ func (s *Server) reply(c *gin.Context) {
 	// The store checks forum.CanReply under the thread's lock.
 	p, err := s.store.CreateReply(ctx, store.NewReply{
 		ThreadID: threadID, ParentID: parentID, AuthorID: user.ID,
-		BodySource: form.Body, BodyHTML: html, Stance: stance, IdempotencyKey: form.Idem,
+		BodySource: form.Body, BodyHTML: html, Stance: stance, IdempotencyKey: form.Idem, Mentions: mentions,
 	})
 	if err != nil {
 		reject(err)
@@ -321,13 +328,14 @@ func (s *Server) createThread(c *gin.Context) {
 		reject(err)
 		return
 	}
-	html, err := s.markup.Render(f.Body)
+	html, mentions, err := s.renderBody(ctx, f.Body)
 	if err != nil {
 		reject(err) // a post too deep, too linked or too large once formatted
 		return
 	}
 	t, err := s.store.CreateThread(ctx, store.NewThread{
-		CategoryID: cat.ID, AuthorID: user.ID, Title: f.Title, BodySource: f.Body, BodyHTML: html, IdempotencyKey: f.Idem,
+		CategoryID: cat.ID, AuthorID: user.ID, Title: f.Title, BodySource: f.Body, BodyHTML: html,
+		IdempotencyKey: f.Idem, Mentions: mentions,
 	})
 	if err != nil {
 		reject(err)

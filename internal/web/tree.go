@@ -28,6 +28,8 @@ type node struct {
 	CanMod   bool   // the viewer is a moderator: hide, restore or delete from here
 	Continue bool   // at the depth limit, with replies on their own page
 	Focused  bool   // the post a /p/:id page is about
+	New      bool   // written since the viewer's last visit (forum.IsNewTo)
+	Muted    bool   // by someone the viewer muted: shown collapsed (forum.CollapsedFor)
 	CSRF     string // the form token for the node's inline forms
 	IdemKey  string // a fresh idempotency key for its reply form
 	Viewer   *forum.User
@@ -39,7 +41,9 @@ type treeCtx struct {
 	Thread   *forum.Thread
 	CSRF     string
 	MaxDepth int
-	Focus    int64 // the post a /p/:id page is about
+	Focus    int64          // the post a /p/:id page is about
+	Since    int64          // the viewer's read position: later posts are new (0: none are)
+	Muted    map[int64]bool // the people the viewer muted
 }
 
 // newNode asks the policy once per post what the viewer may do with it.
@@ -53,7 +57,9 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 		CanMod:   forum.MayModerate(u, now) == nil,
 		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
 		Focused:  ctx.Focus == p.ID, CSRF: ctx.CSRF, Viewer: u,
+		Muted: forum.CollapsedFor(u, &p, ctx.Muted),
 	}
+	n.New = !n.Muted && forum.IsNewTo(u, &p, ctx.Since) // a muted voice is not news
 	if n.CanReply {
 		n.IdemKey = newIdemKey()
 	}

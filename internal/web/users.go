@@ -12,10 +12,12 @@ import (
 
 type userView struct {
 	Person     *forum.User
-	Threads    []forum.Thread
+	Threads    []threadRow
 	Posts      []forum.Post
 	Next       string
 	CanSuspend bool // the viewer may suspend this person (forum.CanSuspend)
+	CanMute    bool // the viewer may mute this person (forum.CanMute)
+	Muted      bool // the viewer has muted them
 }
 
 const userPostsPerPage = 30
@@ -33,15 +35,27 @@ func (s *Server) userPage(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	viewer := currentUser(c)
 	v := userView{Person: u, Posts: posts.Posts, Next: posts.Next,
-		CanSuspend: forum.CanSuspend(currentUser(c), u, time.Now()) == nil}
+		CanSuspend: forum.CanSuspend(viewer, u, time.Now()) == nil, CanMute: forum.CanMute(viewer, u) == nil}
+	if v.CanMute {
+		muted, err := s.store.MutedIDs(ctx, viewer.ID)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		v.Muted = muted[u.ID]
+	}
 	if before == "" {
 		page, err := s.store.FindThreads(ctx, store.ThreadFilter{AuthorID: u.ID, Limit: 10})
 		if err != nil {
 			s.error(c, err)
 			return
 		}
-		v.Threads = page.Threads
+		if v.Threads, err = s.threadRows(ctx, viewer, page.Threads); err != nil {
+			s.error(c, err)
+			return
+		}
 	}
 	s.html(c, http.StatusOK, "user", u.Username, v, feedLink{Title: u.Username + "'s posts", Base: "/u/" + u.Username + "/feed"})
 }
