@@ -111,6 +111,13 @@ func (s *Server) events(c *gin.Context) {
 		return
 	}
 	tc := &treeCtx{Thread: t, MaxDepth: maxDepth}
+	if u := currentUser(c); u != nil {
+		muted, err := s.store.MutedIDs(ctx, u.ID)
+		if err != nil {
+			slog.WarnContext(ctx, "muted people of a stream's reader", "err", err) // replies arrive unfolded
+		}
+		tc.Listener, tc.Muted = u, muted
+	}
 	send := func() bool {
 		for {
 			evs, err := s.store.EventsSince(ctx, t.ID, last, 100)

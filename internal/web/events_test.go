@@ -35,12 +35,18 @@ func openStream(t *testing.T, e *env, threadID int64, lastEventID string) (<-cha
 // openStreamURL opens the event stream at rawURL (which may carry ?last_event_id=).
 func openStreamURL(t *testing.T, rawURL, lastEventID string) (<-chan sseEvent, *http.Response, func()) {
 	t.Helper()
+	return openStreamAs(t, http.DefaultClient, rawURL, lastEventID)
+}
+
+// openStreamAs opens the event stream at rawURL as the client's user.
+func openStreamAs(t *testing.T, client *http.Client, rawURL, lastEventID string) (<-chan sseEvent, *http.Response, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if lastEventID != "" {
 		req.Header.Set("Last-Event-ID", lastEventID)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

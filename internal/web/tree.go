@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"time"
@@ -44,6 +45,9 @@ type treeCtx struct {
 	Focus    int64          // the post a /p/:id page is about
 	Since    int64          // the viewer's read position: later posts are new (0: none are)
 	Muted    map[int64]bool // the people the viewer muted
+	// Listener is who reads a live stream, whose nodes are otherwise rendered as for a
+	// visitor (User nil): only their mutes apply, so a muted author's reply arrives folded.
+	Listener *forum.User
 }
 
 // newNode asks the policy once per post what the viewer may do with it.
@@ -57,7 +61,7 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 		CanMod:   forum.MayModerate(u, now) == nil,
 		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
 		Focused:  ctx.Focus == p.ID, CSRF: ctx.CSRF, Viewer: u,
-		Muted: forum.CollapsedFor(u, &p, ctx.Muted),
+		Muted: forum.CollapsedFor(cmp.Or(u, ctx.Listener), &p, ctx.Muted),
 	}
 	n.New = !n.Muted && forum.IsNewTo(u, &p, ctx.Since) // a muted voice is not news
 	if n.CanReply {

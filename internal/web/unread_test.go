@@ -421,3 +421,31 @@ func TestLockedThreadStillServesReaders(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusOK)
 	wantContains(t, body, "Opening post of A thread someone holds")
 }
+
+// TestLiveReplyOfMutedAuthorArrivesFolded: a reply that reaches an open thread page live
+// is folded for a reader who muted its author, as it would be after a reload, and whole
+// for everyone else.
+func TestLiveReplyOfMutedAuthorArrivesFolded(t *testing.T) {
+	e := newEnv(t)
+	alice := e.user("alice", forum.RoleMember)
+	bob := e.user("bob", forum.RoleMember)
+	th, op := e.fx.Thread(alice, "Live replies and mutes", "opening")
+	ali := e.login("alice")
+	resp, body := ali.post("/u/bob/mute", url.Values{})
+	wantStatus(t, resp, body, http.StatusSeeOther)
+	streamURL := e.http.URL + "/t/" + strconv.FormatInt(th.ID, 10) + "/events"
+	mine, resp, stop := openStreamAs(t, ali.http, streamURL, "")
+	defer stop()
+	wantStatus(t, resp, "", http.StatusOK)
+	public, resp, stopPublic := openStreamURL(t, streamURL, "")
+	defer stopPublic()
+	wantStatus(t, resp, "", http.StatusOK)
+	e.fx.Reply(th, bob, op, "bob's live words", forum.StanceNone)
+	if ev := next(t, mine, 5*time.Second); !strings.Contains(ev.data.Node, `class="muted-post"`) ||
+		!strings.Contains(ev.data.Node, "whom you muted") {
+		t.Errorf("alice's stream: bob's reply arrived unfolded: %s", ev.data.Node)
+	}
+	if ev := next(t, public, 5*time.Second); strings.Contains(ev.data.Node, "muted-post") || !strings.Contains(ev.data.Node, "bob's live words") {
+		t.Errorf("a visitor's stream: bob's reply did not arrive whole: %s", ev.data.Node)
+	}
+}
