@@ -76,6 +76,12 @@ func TestScreenshots(t *testing.T) {
 			shoot(fmt.Sprintf("thread-%d-%s.png", width, scheme), width, scheme)
 		}
 	}
+	// Their notifications: the replies to them, grouped by thread.
+	b.open("/notifications")
+	if b.count("li.notification") == 0 {
+		t.Fatal("the participant has no notifications; their screenshot would show nothing")
+	}
+	shoot("notifications-375-dark.png", 375, "dark")
 	b.do("back to 1280 light", chromedp.EmulateViewport(1280, 900), b.colorScheme("light"))
 	b.logout()
 

@@ -71,17 +71,17 @@ const (
 // WatchLevels are the choices a thread page offers, in its order.
 var WatchLevels = []WatchLevel{WatchWatch, WatchTrack, WatchNone, WatchMute}
 
-// Label is the level's name on the thread page.
+// Label is the level's name on the thread page's select: short, to fit a phone.
 func (l WatchLevel) Label() string {
 	switch l {
 	case WatchWatch:
-		return "Watching: every new post"
+		return "Watching: every post"
 	case WatchTrack:
-		return "Tracking: replies to you and mentions"
+		return "Tracking: replies to me"
 	case WatchNone:
-		return "Normal: replies to you and mentions, unless you start or join the thread"
+		return "Normal" // as tracking, until you reply (which watches, if the settings say so)
 	case WatchMute:
-		return "Muted: nothing from this thread"
+		return "Muted: nothing"
 	}
 	return string(l)
 }
