@@ -3,7 +3,7 @@ package web
 
 import "embed"
 
-// FS holds templates/ and static/.
+// FS holds templates/, static/ and mail/ (the mails' templates).
 //
-//go:embed templates static
+//go:embed templates static mail
 var FS embed.FS
