@@ -116,10 +116,12 @@ func TestAccessibility(t *testing.T) {
 	if b.count("table.modlog tbody tr") == 0 {
 		t.Error("the moderation log was empty: the check saw only its empty state")
 	}
+	check("reader", "/c")
 
 	b.login(f.participant)
 	check("participant", f.threadPath)
 	check("participant", "/settings")
+	check("participant", "/notifications")
 
 	b.logout()
 	b.login(f.moderator)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"forum/internal/forum"
 )
@@ -42,6 +43,44 @@ func (s *Store) UpsertCategory(ctx context.Context, c forum.Category) (*forum.Ca
 		c.Slug, c.Name, c.Description, c.Position)
 	if err != nil {
 		return nil, fmt.Errorf("upsert category %q: %w", c.Slug, err)
+	}
+	return out, nil
+}
+
+// CategorySummary is a category with its latest listed thread, for /c.
+type CategorySummary struct {
+	forum.Category
+	LatestID    *int64     `db:"latest_id"` // nil: no listed thread yet
+	LatestTitle string     `db:"latest_title"`
+	LatestSlug  string     `db:"latest_slug"`
+	LatestAt    *time.Time `db:"latest_at"`
+}
+
+// CategorySummaries lists every category in display order with its most recently active
+// listed thread. Each category costs two probes of threads_category_idx (its pinned and
+// its other threads, newest activity first), however many threads it holds; nothing is
+// kept on the category row, which every reply would otherwise have to lock.
+func (s *Store) CategorySummaries(ctx context.Context) ([]CategorySummary, error) {
+	var out []CategorySummary
+	err := s.db.SelectContext(ctx, &out, `
+		SELECT c.id, c.slug, c.name, c.description, c.position, c.thread_count,
+			l.id AS latest_id, COALESCE(l.title, '') AS latest_title, COALESCE(l.slug, '') AS latest_slug,
+			l.last_activity_at AS latest_at
+		FROM categories c
+		LEFT JOIN LATERAL (
+			SELECT * FROM (
+				(SELECT t.id, t.title, t.slug, t.last_activity_at FROM threads t
+				 WHERE t.category_id = c.id AND t.pinned AND t.visible
+				 ORDER BY t.last_activity_at DESC, t.id DESC LIMIT 1)
+				UNION ALL
+				(SELECT t.id, t.title, t.slug, t.last_activity_at FROM threads t
+				 WHERE t.category_id = c.id AND NOT t.pinned AND t.visible
+				 ORDER BY t.last_activity_at DESC, t.id DESC LIMIT 1)
+			) both_kinds ORDER BY last_activity_at DESC, id DESC LIMIT 1
+		) l ON true
+		ORDER BY c.position, c.id`)
+	if err != nil {
+		return nil, fmt.Errorf("summarise categories: %w", err)
 	}
 	return out, nil
 }

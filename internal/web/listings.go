@@ -40,6 +40,20 @@ func (s *Server) home(c *gin.Context) {
 	}, feedLink{Title: "All new threads", Base: "/feed"})
 }
 
+// RouteCategories lists the categories.
+const RouteCategories = "/c"
+
+// categories lists every category with its description, thread count and latest listed
+// thread.
+func (s *Server) categories(c *gin.Context) {
+	cats, err := s.store.CategorySummaries(c.Request.Context())
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, "categories", "Categories", cats)
+}
+
 func (s *Server) category(c *gin.Context) {
 	ctx := c.Request.Context()
 	cat, err := s.store.CategoryBySlug(ctx, c.Param("slug"))

@@ -70,6 +70,8 @@ func newRenderer(files fs.FS) (*renderer, error) {
 		// storedHTML marks a post's HTML as safe: it was sanitised by markup when written,
 		// and reads never sanitise again.
 		"storedHTML": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec
+		"deref":     func(p *int64) int64 { return *p },
+		"derefTime": func(t *time.Time) time.Time { return *t },
 		"idOrEmpty": func(p *int64) string {
 			if p == nil {
 				return ""

@@ -35,6 +35,7 @@ const (
 )
 
 func (s *Server) forumRoutes(app *gin.RouterGroup) {
+	app.GET(RouteCategories, s.categories)
 	app.GET(RouteCategory, s.category)
 	app.GET(RouteThread, s.thread)
 	app.GET(RouteThreadSlug, s.thread)
