@@ -64,9 +64,12 @@
 
   function seen(ev) { if (ev.lastEventId) lastId = ev.lastEventId; }
 
-  var current = null; // the open EventSource, closed while the page is in the back/forward cache
+  var current = null; // the open EventSource; none while the tab is hidden or the page cached
+  var timer = 0;      // a reconnection waiting for its backoff
 
   function connect() {
+    timer = 0;
+    if (document.hidden) return; // reopened when the tab is shown
     var source = current = new EventSource(lastId ? url + "?last_event_id=" + encodeURIComponent(lastId) : url);
     openedAt = 0;
     source.addEventListener("open", function () { openedAt = Date.now(); state("open"); });
@@ -75,6 +78,8 @@
     source.addEventListener("edit", function (ev) { seen(ev); onEdit(ev); });
     source.addEventListener("error", function () {
       source.close();
+      if (current !== source) return; // closed on purpose (hidden): nothing to retry
+      current = null;
       state("reconnecting");
       // A stream that stayed up a while starts the backoff afresh; one that keeps
       // dropping at once does not.
@@ -90,14 +95,21 @@
 
   function retry(afterSeconds) {
     var jitter = Math.random() * Math.min(60000, 1000 * Math.pow(2, failures++));
-    setTimeout(connect, afterSeconds * 1000 + jitter);
+    timer = setTimeout(connect, afterSeconds * 1000 + jitter);
   }
 
-  // A page kept in the back/forward cache would hold its stream (one of the browser's few
-  // connections to this host) while hidden: close it on the way out, and catch up with
-  // the last id seen when the page is shown again.
-  window.addEventListener("pagehide", function () { if (current) { current.close(); current = null; } });
-  window.addEventListener("pageshow", function (ev) { if (ev.persisted && !current) connect(); });
+  // A hidden tab, or a page kept in the back/forward cache, would hold its stream (one of
+  // the browser's six connections to this host) for nothing: close it, and catch up from
+  // the last id seen when the page is shown again, so many open tabs never exhaust them.
+  function pause() {
+    if (timer) { clearTimeout(timer); timer = 0; }
+    if (current) { var c = current; current = null; c.close(); }
+    state("paused");
+  }
+  function resume() { if (!current && !timer) connect(); }
+  document.addEventListener("visibilitychange", function () { if (document.hidden) pause(); else resume(); });
+  window.addEventListener("pagehide", pause);
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted) resume(); });
 
-  connect();
+  if (document.hidden) state("paused"); else connect();
 })();
