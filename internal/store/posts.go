@@ -562,3 +562,32 @@ func (s *Store) Rerender(ctx context.Context, render func(string) (string, error
 		after = batch[len(batch)-1].ID
 	}
 }
+
+// PageOf says where the thread page that holds a top-level reply starts, for a thread
+// read oldest first with budget posts per page: 0 when the first page holds it (the
+// subtrees before it and its own fit the budget, or it is the first), else after the
+// top-level reply just before it, so the page starts with its subtree. It reads at most
+// budget+1 top-level rows and one index probe, however long the thread. (A page the
+// byte budget ends sooner is not foreseen: the reply is then on the page after.)
+func (s *Store) PageOf(ctx context.Context, threadID, topID int64, budget int) (int64, error) {
+	var r struct {
+		Upto    int   `db:"upto"`
+		InFirst bool  `db:"in_first"`
+		Prev    int64 `db:"prev"`
+	}
+	err := s.db.GetContext(ctx, &r, `
+		WITH firsts AS (
+			SELECT id, descendant_count FROM posts WHERE thread_id = $1 AND depth = 1 ORDER BY id LIMIT $3 + 1
+		)
+		SELECT (SELECT COALESCE(sum(1 + descendant_count), 0) FROM firsts WHERE id <= $2) AS upto,
+			EXISTS (SELECT 1 FROM firsts WHERE id = $2) AS in_first,
+			COALESCE((SELECT max(id) FROM posts WHERE thread_id = $1 AND depth = 1 AND id < $2), 0) AS prev`,
+		threadID, topID, budget)
+	if err != nil {
+		return 0, fmt.Errorf("page of post %d in thread %d: %w", topID, threadID, err)
+	}
+	if r.Prev == 0 || (r.InFirst && r.Upto <= budget) {
+		return 0, nil
+	}
+	return r.Prev, nil
+}

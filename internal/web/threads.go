@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -211,7 +212,7 @@ func (s *Server) reply(c *gin.Context) {
 			s.error(c, err)
 			return
 		}
-		c.Redirect(http.StatusSeeOther, threadURL(p.ThreadID, "")+"#p"+strconv.FormatInt(p.ID, 10))
+		s.redirectToPost(c, p)
 		return
 	}
 	// A well-formed reply is an attempt: counted before the Markdown is rendered.
@@ -233,7 +234,27 @@ func (s *Server) reply(c *gin.Context) {
 		reject(err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, threadURL(p.ThreadID, "")+"#p"+strconv.FormatInt(p.ID, 10))
+	s.redirectToPost(c, p)
+}
+
+// redirectToPost sends the writer of a reply to the thread page that shows it (not page
+// one of a long thread), at the reply; a reply deeper than the page shows goes to its
+// own page.
+func (s *Server) redirectToPost(c *gin.Context, p *forum.Post) {
+	anchor := "#p" + strconv.FormatInt(p.ID, 10)
+	if p.Depth > maxDepth || p.TopID == nil {
+		c.Redirect(http.StatusSeeOther, "/p/"+strconv.FormatInt(p.ID, 10)+anchor)
+		return
+	}
+	u := threadURL(p.ThreadID, "")
+	after, err := s.store.PageOf(c.Request.Context(), p.ThreadID, *p.TopID, treeBudget)
+	if err != nil {
+		// The reply is written; only its page is unknown: the thread's first page will do.
+		slog.WarnContext(c.Request.Context(), "find the page of a reply", "post", p.ID, "err", err)
+	} else if after != 0 {
+		u += "?after=" + forum.NewCursor(after).String()
+	}
+	c.Redirect(http.StatusSeeOther, u+anchor)
 }
 
 func threadURL(id int64, slug string) string {
