@@ -26,6 +26,9 @@ CREATE TABLE released_names (
 );
 CREATE INDEX released_names_skeleton_idx ON released_names (skeleton);
 
+-- The people the notification mail job looks through each round: an address, mail on.
+CREATE INDEX users_mail_idx ON users (id) WHERE email IS NOT NULL AND deleted_at IS NULL AND mail_mode <> 'none';
+
 -- Single-use links sent by mail: confirming an address (email holds the new address) and
 -- resetting a password. Only the SHA-256 of the token is kept.
 CREATE TABLE email_tokens (
@@ -74,6 +77,7 @@ ALTER TABLE sessions DROP COLUMN user_agent;
 DROP TABLE mail_outbox;
 DROP TABLE email_tokens;
 DROP TABLE released_names;
+DROP INDEX users_mail_idx;
 ALTER TABLE users DROP COLUMN deleted_at;
 ALTER TABLE users DROP COLUMN bio_html;
 ALTER TABLE users DROP COLUMN bio_source;

@@ -23,6 +23,7 @@ import (
 	"forum/internal/config"
 	"forum/internal/forum"
 	"forum/internal/live"
+	"forum/internal/mail"
 	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/store"
@@ -42,7 +43,7 @@ commands:
 
 settings come from the environment (DATABASE_URL, FORUM_ADDR, FORUM_BASE_URL,
 FORUM_SESSION_KEY, FORUM_FLAG_THRESHOLD, FORUM_DB_*, FORUM_WRITERS_PER_THREAD,
-FORUM_TRUSTED_PROXIES, FORUM_PASSWORD_*, FORUM_METRICS_*; see the README); flags of the same names override them.`
+FORUM_TRUSTED_PROXIES, FORUM_PASSWORD_*, FORUM_METRICS_*, FORUM_SMTP_URL, FORUM_MAIL_*; see the README); flags of the same names override them.`
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
@@ -146,12 +147,27 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		return err
 	}
 	go srv.Background(ctx)
+	// Every instance runs a sender; it stops with the server.
+	sender, err := mail.NewSender(st, mail.SenderOptions{SMTP: cfg.Mail.SMTP, From: cfg.Mail.From,
+		BaseURL: cfg.BaseURL, Poll: cfg.Mail.Poll})
+	if err != nil {
+		return err
+	}
+	// ... and a notification mail job, which queues what the sender sends.
+	composer, err := mail.NewComposer(webfiles.FS, web.SiteName, cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	notifier := mail.NewNotifier(st, composer, mail.NotifierOptions{SessionKey: cfg.SessionKey,
+		Poll: cfg.Mail.Poll, Batch: cfg.MailBatch})
 	// A separate metrics listener lives and dies with the main one.
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return web.Serve(gctx, cfg.Addr, srv.Handler(), 20*time.Second, srv.Shutdown) })
 	if cfg.Metrics.Addr != "" {
 		g.Go(func() error { return web.Serve(gctx, cfg.Metrics.Addr, srv.MetricsHandler(), 5*time.Second, nil) })
 	}
+	g.Go(func() error { sender.Run(gctx); return nil }) // every instance sends the outbox
+	g.Go(func() error { notifier.Run(gctx); return nil })
 	return g.Wait()
 }
 

@@ -111,6 +111,7 @@ func TestAccessibility(t *testing.T) {
 	check("reader", "/")
 	check("reader", f.threadPath)
 	check("reader", "/login")
+	check("reader", "/forgot")
 	check("reader", "/modlog")
 
 	if b.count("table.modlog tbody tr") == 0 {

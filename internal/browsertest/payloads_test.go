@@ -109,15 +109,20 @@ const domAudit = `(() => {
     if (n === 'form' && el.namespaceURI === html && new URL(el.action, location.href).origin !== location.origin) say(el, 'posts to ' + el.action);
   }
   const allowed = new Set(['p', 'br', 'hr', 'em', 'strong', 'del', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre',
-    'h3', 'h4', 'h5', 'h6', 'a']);
+    'h3', 'h4', 'h5', 'h6', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input', 'label']);
   for (const body of document.querySelectorAll('.post-body')) {
     for (const el of body.querySelectorAll('*')) {
       if (el.namespaceURI !== html || !allowed.has(el.localName)) say(el, 'in a post body is outside the allow-list');
       for (const a of el.attributes) {
         const ok = (el.localName === 'a' && (a.name === 'href' || a.name === 'rel')) ||
-          (el.localName === 'code' && a.name === 'class') || (el.localName === 'ol' && a.name === 'start');
+          (el.localName === 'code' && a.name === 'class') || (el.localName === 'ol' && a.name === 'start') ||
+          ((el.localName === 'th' || el.localName === 'td') && a.name === 'align' && /^(left|center|right)$/.test(a.value)) ||
+          (el.localName === 'input' && ((a.name === 'type' && a.value === 'checkbox') ||
+            ((a.name === 'disabled' || a.name === 'checked') && a.value === '')));
         if (!ok) say(el, 'in a post body has ' + a.name);
       }
+      // A task list's checkbox shows a state and cannot be changed.
+      if (el.localName === 'input' && !(el.type === 'checkbox' && el.disabled)) say(el, 'is an input a reader can use');
     }
   }
   return out;

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"forum/internal/forum"
 )
@@ -35,6 +36,11 @@ type Config struct {
 	Metrics   MetricsSettings
 	// Limits are the rate limits on writes and logins (FORUM_LIMIT_*, limits.go).
 	Limits forum.Limits
+	// Mail is how mail is sent: SMTP or the log (FORUM_SMTP_URL, FORUM_MAIL_*, mail.go).
+	Mail MailSettings
+	// MailBatch is FORUM_MAIL_BATCH_INTERVAL: the least time between two notification
+	// mails to one person (mailnotify.go).
+	MailBatch time.Duration
 
 	sessionKeyHex string
 }
@@ -64,6 +70,8 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 	fs.StringVar(&streams, "max-streams-per-address", streams, "live event streams per client address (FORUM_MAX_STREAMS_PER_ADDRESS)")
 	db := bindDBFlags(fs, getenv)
 	work := bindWorkFlags(fs, getenv)
+	mailf := bindMailFlags(fs, getenv)
+	notifyf := bindNotifyFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
@@ -85,6 +93,12 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 		return nil, fs, err
 	}
 	if err := work.apply(c); err != nil {
+		return nil, fs, err
+	}
+	if err := mailf.apply(c); err != nil {
+		return nil, fs, err
+	}
+	if err := notifyf.apply(c); err != nil {
 		return nil, fs, err
 	}
 	limits, err := loadLimits(getenv)

@@ -46,8 +46,19 @@ func TestValidateServe(t *testing.T) {
 		{"LimitOfNothing", map[string]string{"FORUM_LIMIT_THREADS_NEW": "0/10m"}, "FORUM_LIMIT_THREADS_NEW"},
 		{"LimitWindowInWeeks", map[string]string{"FORUM_LIMIT_FLAGS": "20/1w"}, "FORUM_LIMIT_FLAGS"},
 		{"LimitWindowTwice", map[string]string{"FORUM_LIMIT_REGISTRATIONS": "5/1h,10/60m"}, "FORUM_LIMIT_REGISTRATIONS"},
+		{"PreviewLimitWithoutCount", map[string]string{"FORUM_LIMIT_PREVIEWS": "/1m"}, "FORUM_LIMIT_PREVIEWS"},
 		{"LoginAccountTwoTerms", map[string]string{"FORUM_LIMIT_LOGIN_ACCOUNT": "10/15m,20/1h"}, "FORUM_LIMIT_LOGIN_ACCOUNT"},
 		{"LoginDelayUnbounded", map[string]string{"FORUM_LOGIN_DELAY_MAX": "1h"}, "FORUM_LOGIN_DELAY_MAX"},
+		{"SMTPURLWrongScheme", map[string]string{"FORUM_SMTP_URL": "http://mail.example.org", "FORUM_MAIL_FROM": "f@example.org"}, "FORUM_SMTP_URL"},
+		{"SMTPURLNoHost", map[string]string{"FORUM_SMTP_URL": "smtp://user:pass@:587", "FORUM_MAIL_FROM": "f@example.org"}, "FORUM_SMTP_URL"},
+		{"SMTPURLBadPort", map[string]string{"FORUM_SMTP_URL": "smtps://mail.example.org:99999", "FORUM_MAIL_FROM": "f@example.org"}, "FORUM_SMTP_URL"},
+		{"SMTPURLNotAURL", map[string]string{"FORUM_SMTP_URL": "smtp://us er:p%zz@host", "FORUM_MAIL_FROM": "f@example.org"}, "FORUM_SMTP_URL"},
+		{"SMTPWithoutFrom", map[string]string{"FORUM_SMTP_URL": "smtp://mail.example.org"}, "FORUM_MAIL_FROM"},
+		{"MailFromNotAnAddress", map[string]string{"FORUM_MAIL_FROM": "the forum"}, "FORUM_MAIL_FROM"},
+		{"MailPollTooShort", map[string]string{"FORUM_MAIL_POLL": "1ms"}, "FORUM_MAIL_POLL"},
+		{"MailPollWithoutUnit", map[string]string{"FORUM_MAIL_POLL": "5"}, "FORUM_MAIL_POLL"},
+		{"MailBatchTooShort", map[string]string{"FORUM_MAIL_BATCH_INTERVAL": "10ms"}, "FORUM_MAIL_BATCH_INTERVAL"},
+		{"MailBatchOverADay", map[string]string{"FORUM_MAIL_BATCH_INTERVAL": "25h"}, "FORUM_MAIL_BATCH_INTERVAL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := map[string]string{}
@@ -128,6 +139,29 @@ func TestMaxStreamsPerAddress(t *testing.T) {
 			}
 			if c.MaxStreamsPerAddress != tc.want {
 				t.Fatalf("MaxStreamsPerAddress = %d, want %d", c.MaxStreamsPerAddress, tc.want)
+			}
+		})
+	}
+}
+
+func TestMailBatchInterval(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want time.Duration
+	}{
+		{"Default", nil, nil, 10 * time.Minute},
+		{"Environment", nil, map[string]string{"FORUM_MAIL_BATCH_INTERVAL": " 2s "}, 2 * time.Second},
+		{"FlagOverridesEnvironment", []string{"--mail-batch-interval", "1h"}, map[string]string{"FORUM_MAIL_BATCH_INTERVAL": "2s"}, time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, err := Load(tc.args, env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.MailBatch != tc.want {
+				t.Fatalf("MailBatch = %v, want %v", c.MailBatch, tc.want)
 			}
 		})
 	}

@@ -27,6 +27,8 @@ var limitSettings = []struct {
 	{"FORUM_LIMIT_LOGIN_ADDRESS", func(l *forum.Limits) *[]forum.Limit { return &l.LoginAddress }},
 	{"FORUM_LIMIT_PASSWORD_RESETS", func(l *forum.Limits) *[]forum.Limit { return &l.PasswordResets }},
 	{"FORUM_LIMIT_PASSWORD_RESETS_ADDRESS", func(l *forum.Limits) *[]forum.Limit { return &l.PasswordResetsAddress }},
+	{"FORUM_LIMIT_EMAIL_CONFIRMATIONS", func(l *forum.Limits) *[]forum.Limit { return &l.EmailConfirmations }},
+	{"FORUM_LIMIT_PREVIEWS", func(l *forum.Limits) *[]forum.Limit { return &l.Previews }},
 }
 
 // loadLimits reads the rate limits over forum.DefaultLimits. The account's login pace is

@@ -38,6 +38,9 @@ type Limits struct {
 
 	PasswordResets        []Limit // reset requests per account
 	PasswordResetsAddress []Limit // reset requests per address
+	EmailConfirmations    []Limit // confirmation links asked for, per account
+
+	Previews []Limit // drafts rendered by Preview, per account
 }
 
 // DefaultLimits are the limits the forum runs with unless configured otherwise: roomy for
@@ -65,6 +68,11 @@ func DefaultLimits() Limits {
 
 		PasswordResets:        l("password_resets", Limit{Max: 3, Window: time.Hour}),
 		PasswordResetsAddress: l("password_resets_address", Limit{Max: 10, Window: time.Hour}),
+		EmailConfirmations:    l("email_confirmations", Limit{Max: 5, Window: time.Hour}, Limit{Max: 10, Window: 24 * time.Hour}),
+
+		// A preview renders Markdown like a post but writes nothing: generous enough for
+		// a live preview while someone types, a bound on a script that renders for free.
+		Previews: l("previews", Limit{Max: 60, Window: time.Minute}),
 	}
 }
 
@@ -73,7 +81,8 @@ func DefaultLimits() Limits {
 func (l Limits) Longest() time.Duration {
 	longest := l.LoginAccount.Window
 	for _, ls := range [][]Limit{l.Replies, l.RepliesNew, l.Threads, l.ThreadsNew, l.Edits, l.Flags,
-		l.Registrations, l.LoginPair, l.LoginAddress, l.PasswordResets, l.PasswordResetsAddress} {
+		l.Registrations, l.LoginPair, l.LoginAddress, l.PasswordResets, l.PasswordResetsAddress, l.EmailConfirmations,
+		l.Previews} {
 		for _, x := range ls {
 			longest = max(longest, x.Window)
 		}
@@ -147,6 +156,9 @@ func (l Limits) Edit(u *User) Attempt { return attempt("edits", keyed{l.Edits, u
 // Flag is u flagging a post.
 func (l Limits) Flag(u *User) Attempt { return attempt("flags", keyed{l.Flags, userID(u)}) }
 
+// Preview is u asking for a draft to be rendered.
+func (l Limits) Preview(u *User) Attempt { return attempt("previews", keyed{l.Previews, userID(u)}) }
+
 // Registration is someone at addr creating an account.
 func (l Limits) Registration(addr string) Attempt {
 	return attempt("new accounts from your address", keyed{l.Registrations, addr})
@@ -167,10 +179,24 @@ func (l Limits) LoginAccountKey(username string) string {
 	return l.LoginAccount.Key(loginName(username))
 }
 
-// PasswordReset is someone at addr asking for login's password to be reset.
-func (l Limits) PasswordReset(login, addr string) Attempt {
-	return attempt("password reset requests", keyed{l.PasswordResets, loginName(login)},
-		keyed{l.PasswordResetsAddress, addr})
+// PasswordResetAddress is someone at addr asking for a password reset, whatever account
+// they name. Its refusal (429) says nothing about any account.
+func (l Limits) PasswordResetAddress(addr string) Attempt {
+	return attempt("password reset requests from your address", keyed{l.PasswordResetsAddress, addr})
+}
+
+// PasswordResetAccount is a reset request naming the account called username (or "-"
+// for a login that names none, so an unknown login costs the same work). Its refusal
+// must look like success: the answer to a reset request never tells whether the
+// account exists, so past this limit the request is answered as usual and no mail goes.
+func (l Limits) PasswordResetAccount(username string) Attempt {
+	return attempt("password reset requests for this account", keyed{l.PasswordResets, loginName(username)})
+}
+
+// EmailChange is u asking for a link to confirm an address: each sends a mail to an
+// address u names, so it is bounded per account.
+func (l Limits) EmailChange(u *User) Attempt {
+	return attempt("requests to change your address", keyed{l.EmailConfirmations, userID(u)})
 }
 
 func loginName(username string) string {

@@ -152,7 +152,10 @@ func TestAttempts(t *testing.T) {
 		{"Flag", l.Flag(newcomer), "flags:1h:u7", "20/1h"},
 		{"Registration", l.Registration("192.0.2.9"), "registrations:1h:192.0.2.9", "5/1h"},
 		{"Login", l.Login("bob", "192.0.2.9"), "login_pair:15m:bob@192.0.2.9 login_address:15m:192.0.2.9", "5/15m,20/15m"},
-		{"PasswordReset", l.PasswordReset("bob", "192.0.2.9"), "password_resets:1h:bob password_resets_address:1h:192.0.2.9", "3/1h,10/1h"},
+		{"PasswordResetAddress", l.PasswordResetAddress("192.0.2.9"), "password_resets_address:1h:192.0.2.9", "10/1h"},
+		{"PasswordResetAccount", l.PasswordResetAccount("bob"), "password_resets:1h:bob", "3/1h"},
+		{"PasswordResetNoAccount", l.PasswordResetAccount("bob@example.org"), "password_resets:1h:-", "3/1h"},
+		{"EmailChange", l.EmailChange(veteran), "email_confirmations:1h:u7 email_confirmations:1d:u7", "5/1h,10/1d"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := strings.Join(tc.a.Keys, " "); got != tc.keys {

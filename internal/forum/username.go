@@ -115,7 +115,7 @@ func ValidateNewUsername(name string) error {
 	if Skeleton(name) == "" {
 		return ErrNameNoLetters
 	}
-	if IsReserved(name) {
+	if IsReserved(name) || IsDeletedUsername(name) { // deleted accounts' placeholders (deletion.go)
 		return ErrNameReserved
 	}
 	return nil

@@ -178,11 +178,14 @@ const (
 	LogPinThread    LogAction = "pin_thread"
 	LogUnpinThread  LogAction = "unpin_thread"
 	LogSuspendUser  LogAction = "suspend_user"
+	// LogDeleteAccount is written by the person themselves: their posts now read
+	// "[deleted]", and the log says why. It never holds their address.
+	LogDeleteAccount LogAction = "delete_account"
 )
 
 // LogActions lists every action, in the order the log's filter offers them.
 var LogActions = []LogAction{LogHidePost, LogRestorePost, LogDeletePost, LogDismissPost, LogEditPost,
-	LogLockThread, LogUnlockThread, LogPinThread, LogUnpinThread, LogSuspendUser}
+	LogLockThread, LogUnlockThread, LogPinThread, LogUnpinThread, LogSuspendUser, LogDeleteAccount}
 
 // LogAction is the log row a decision writes.
 func (d Decision) LogAction() LogAction { return LogAction(string(d) + "_post") }
@@ -208,6 +211,8 @@ func (a LogAction) Label() string {
 		return "pinned"
 	case LogUnpinThread:
 		return "unpinned"
+	case LogDeleteAccount:
+		return "deleted their account"
 	case LogSuspendUser:
 		return "suspended"
 	}

@@ -48,6 +48,15 @@ func TestRenderBounds(t *testing.T) {
 		{"LongProse", prose, ""},
 		{"ShortDenseFormatting", strings.Repeat("> *a*\n\n", 200), ""}, // under the floor
 		{"ManyAts", strings.Repeat("@a @abc ", 5000), ""},              // text here; RenderMentions: TestRenderMentionsBounds
+		// A table adds no depth and counts its links; its cells are bounded by size.
+		{"TableWithinBounds", realTable(6, 60), ""},
+		{"TableInDeepestQuote", quoted(forum.MaxNesting, "| a | b |\n|---|---|\n| 1 | 2 |"), ""},
+		{"Table10000Cells", compactTable(100, 99), "too large once formatted"}, // 20 KB, 10 bytes of HTML a cell
+		{"Table10000WordyCells", realTable(100, 99), ""},                       // 160 KB from 90 KB: within the ratio
+		{"Table10000PaddedCells", paddedTable(100, 99), "too large once formatted"},
+		{"TablePaddingBomb", paddedTable(1000, 1000), "too large once formatted"}, // 1,001,000 cells from 6 KB
+		{"LinksInCellsCount", realTable(1, 0) + strings.Repeat("| https://example.org |\n", forum.MaxLinks+1), "51 links"},
+		{"ImagesCountAsLinks", strings.Repeat("![a](https://example.org/a.png) ", forum.MaxLinks+1), "51 links"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := r.Render(tc.src)
@@ -85,5 +94,55 @@ func TestRenderStoredKeepsRefusedPostsBounded(t *testing.T) {
 	// A post within the bounds renders as usual.
 	if out, err := r.RenderStored("> fine"); err != nil || out != "<blockquote>\n<p>fine</p>\n</blockquote>\n" {
 		t.Fatalf("RenderStored(> fine) = %q, %v", out, err)
+	}
+}
+
+// realTable is a table cols wide with a header and rows rows of short words.
+func realTable(cols, rows int) string {
+	var b strings.Builder
+	for r := range rows + 2 {
+		for c := range cols {
+			switch r {
+			case 1:
+				b.WriteString("|---")
+			default:
+				fmt.Fprintf(&b, "| r%dc%d ", r, c)
+			}
+		}
+		b.WriteString("|\n")
+	}
+	return b.String()
+}
+
+// compactTable is a table cols wide with a header and rows rows of one-letter cells and
+// no outer pipes: two bytes of source a cell.
+func compactTable(cols, rows int) string {
+	line := strings.Repeat("a|", cols-1) + "a\n"
+	return line + strings.Repeat("-|", cols-1) + "-\n" + strings.Repeat(line, rows)
+}
+
+// quoted puts src inside depth quotes, every line.
+func quoted(depth int, src string) string {
+	prefix := strings.Repeat("> ", depth)
+	return prefix + strings.ReplaceAll(src, "\n", "\n"+prefix)
+}
+
+// TestTablePaddingRefusedBeforeParsing: a table whose rows goldmark would pad to a
+// million cells is refused from its source, before a syntax tree is built, by Render
+// and by MentionCandidates (which the write path calls first).
+func TestTablePaddingRefusedBeforeParsing(t *testing.T) {
+	r := New()
+	bomb := paddedTable(1000, 1000) + "\n@alice"
+	allocs := testing.AllocsPerRun(1, func() {
+		if _, err := r.Render(bomb); forum.ErrorCode(err) != forum.EInvalid {
+			t.Fatalf("Render: %v, want a refusal", err)
+		}
+		if names := r.MentionCandidates(bomb, 10); names != nil {
+			t.Fatalf("MentionCandidates = %q, want none", names)
+		}
+	})
+	// Parsing would allocate several objects per cell: millions.
+	if allocs > 1000 {
+		t.Fatalf("refusing a million-cell table took %.0f allocations; it was parsed", allocs)
 	}
 }

@@ -44,11 +44,16 @@ type Renderer struct {
 // New builds the goldmark instance and the bluemonday policies.
 func New() *Renderer {
 	md := goldmark.New(
-		// CommonMark core plus the two GFM extensions posts need. No tables,
-		// task lists, footnotes or typographer: less surface, and the
-		// typographer would rewrite quotes inside prose people paste.
-		// mentionExtension acts only when a call asks about @mentions (mentions.go).
-		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, mentionExtension{}),
+		// CommonMark core plus the GFM extensions that keep what people paste from
+		// elsewhere: bare links, ~~strikethrough~~, tables (alignment as an align
+		// attribute: the policy allows no style) and task lists, with images kept as
+		// links and each task's checkbox labelled (gfm.go). No footnotes or
+		// typographer: less surface, and the typographer would rewrite quotes inside
+		// prose people paste. mentionExtension acts only when a call asks about
+		// @mentions (mentions.go).
+		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough,
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.TaskList, gfmExtension{}, mentionExtension{}),
 		goldmark.WithParserOptions(
 			parser.WithASTTransformers(util.Prioritized(headingShift{}, 100)),
 		),
@@ -107,6 +112,18 @@ func postPolicy() *bluemonday.Policy {
 	// linkRel. "rel" itself is not an allowed attribute, so the only rel in
 	// the output is the one bluemonday generates.
 	p.RequireNoFollowOnLinks(true)
+	// GFM tables, structure only. Alignment (":--", ":-:", "--:") arrives as an
+	// align attribute in its three values, never as a style.
+	p.AllowElements("table", "thead", "tbody", "tr", "th", "td")
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
+	// Task lists ("- [x] done"): a checkbox that shows the state and cannot be
+	// changed. type is exactly checkbox; disabled and checked are boolean attributes,
+	// which goldmark writes as ="" and only that value is kept. Nothing else rides on
+	// it (no name, value, form or handler), and an <input> left with none of the three
+	// is removed. The <label> around it and its task's text names it (gfm.go).
+	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
+	p.AllowAttrs("disabled", "checked").Matching(regexp.MustCompile(`^$`)).OnElements("input")
+	p.AllowNoAttrs().OnElements("label") // not in bluemonday's list of elements kept bare
 
 	return p
 }
@@ -156,6 +173,10 @@ func (r *Renderer) renderWith(src string, bounded bool, res *mentionResolver) (o
 		if n := quoteMarkers(src); n > 4*forum.MaxNesting {
 			return "", forum.CheckStructure(n, 0)
 		}
+		// Likewise tables whose padded rows would be far past the size bound.
+		if err := tableBound(src); err != nil {
+			return "", err
+		}
 	}
 	source := []byte(strings.ToValidUTF8(src, "\uFFFD"))
 	doc := r.parse(source, res)
@@ -181,6 +202,17 @@ func (r *Renderer) renderWith(src string, bounded bool, res *mentionResolver) (o
 	return out, nil
 }
 
+// tableBound refuses, before parsing, a source whose tables would be at least four
+// times the size forum.CheckRendered allows once every row is padded to its header's
+// width (tableCells); nearer the bound, rendering decides with the real size.
+func tableBound(src string) error {
+	cells := tableCells(src)
+	if forum.CheckRendered(len(src), cells*minCellHTML/4) == nil {
+		return nil
+	}
+	return forum.CheckRendered(len(src), cells*minCellHTML)
+}
+
 // quoteMarkers is the most ">" any line starts with (spaces and tabs between them
 // allowed): at most the depth of the quotes the line opens, more only inside code.
 func quoteMarkers(src string) int {
@@ -203,7 +235,10 @@ func quoteMarkers(src string) int {
 }
 
 // measure returns the deepest nesting of quotes and lists in doc and its number of
-// links (Markdown links, <autolinks> and the bare URLs Linkify found).
+// links (Markdown links, <autolinks>, the bare URLs Linkify found, and images, which
+// are links by now). A table adds no depth (its cells hold only inline content) and is
+// not counted here: its links are, and its size is bounded by forum.CheckRendered
+// (each cell is at least minCellHTML bytes) and, before parsing, by tableBound.
 func measure(doc ast.Node) (nesting, links int) {
 	depth := 0
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {

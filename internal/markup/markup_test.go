@@ -49,7 +49,8 @@ func TestRenderMarkdown(t *testing.T) {
 			"<p><a href=\"mailto:b@example.org\" rel=\"nofollow ugc noopener\">b@example.org</a></p>\n"},
 		{"raw HTML omitted", "a <b>x</b> <span onclick=y>c</span>", "<p>a x c</p>\n"},
 		{"raw HTML block omitted", "<div>\nhidden\n</div>", "\n"},
-		{"image removed", "a ![alt](https://example.com/a.png) b", "<p>a  b</p>\n"},
+		{"image kept as a link", "a ![alt](https://example.com/a.png) b",
+			"<p>a <a href=\"https://example.com/a.png\" rel=\"nofollow ugc noopener\">alt</a> b</p>\n"},
 		{"quote in code is not a rel attribute", "`rel=\"nofollow\"`", "<p><code>rel=&#34;nofollow&#34;</code></p>\n"},
 		{"invalid UTF-8 replaced", "a\xffb", "<p>a\uFFFDb</p>\n"},
 		{"NUL replaced", "a\x00b", "<p>a\uFFFDb</p>\n"},
@@ -238,6 +239,9 @@ func checkCorpus(t *testing.T, r *Renderer, inputs []string) {
 		if err := checkPost(out); err != nil {
 			t.Errorf("input %d: Render(%q) = %q: %v", i, in, out, err)
 		}
+		if err := checkTaskBoxes(out); err != nil {
+			t.Errorf("input %d: Render(%q) = %q: %v", i, in, out, err)
+		}
 		if again, _ := r.Render(in); again != out {
 			t.Errorf("input %d: Render(%q) not deterministic: %q then %q", i, in, out, again)
 		}
@@ -263,7 +267,10 @@ var (
 		"p": true, "br": true, "hr": true, "em": true, "strong": true, "del": true,
 		"ul": true, "ol": true, "li": true, "blockquote": true, "code": true, "pre": true,
 		"h3": true, "h4": true, "h5": true, "h6": true, "a": true,
+		"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
+		"input": true, "label": true,
 	}
+	cellAlign = regexp.MustCompile(`^(left|center|right)$`)
 )
 
 // checkPost parses rendered HTML and verifies every node against the allow-list.
@@ -296,12 +303,44 @@ func checkPost(out string) error {
 				}
 			case n.Data == "code" && a.Key == "class" && languageClass.MatchString(a.Val):
 			case n.Data == "ol" && a.Key == "start" && digits.MatchString(a.Val):
+			case (n.Data == "th" || n.Data == "td") && a.Key == "align" && cellAlign.MatchString(a.Val):
+			case n.Data == "input" && a.Key == "type" && a.Val == "checkbox":
+			case n.Data == "input" && (a.Key == "disabled" || a.Key == "checked") && a.Val == "":
 			default:
 				return fmt.Errorf("attribute %s=%q not allowed on <%s>", a.Key, a.Val, n.Data)
 			}
 		}
 		if n.Data == "a" && (!href || !rel) {
 			return fmt.Errorf("<a> without href and rel: %v", n.Attr)
+		}
+		// The policy removes an <input> left without attributes. It cannot insist on
+		// type="checkbox" and disabled when raw HTML reaches it alone; checkTaskBoxes
+		// holds what goldmark writes to that.
+		if n.Data == "input" && len(n.Attr) == 0 {
+			return errors.New("<input> without attributes")
+		}
+		return nil
+	})
+}
+
+// checkTaskBoxes holds Render's output to what task lists make of <input>: a disabled
+// checkbox, checked or not, first in a <label> (which names it by its task).
+func checkTaskBoxes(out string) error {
+	return walk(out, func(n *html.Node) error {
+		if n.Data != "input" {
+			return nil
+		}
+		var got []string
+		for _, a := range n.Attr {
+			got = append(got, a.Key+"="+a.Val)
+		}
+		switch strings.Join(got, " ") {
+		case "disabled= type=checkbox", "checked= disabled= type=checkbox":
+		default:
+			return fmt.Errorf("<input %s> is not a task's disabled checkbox", strings.Join(got, " "))
+		}
+		if n.Parent == nil || n.Parent.Data != "label" || n.PrevSibling != nil {
+			return errors.New("a task's checkbox is not first in a <label>")
 		}
 		return nil
 	})
@@ -407,6 +446,9 @@ func FuzzRender(f *testing.F) {
 		if err := checkPost(out); err != nil {
 			t.Fatalf("Render(%q) = %q: %v", src, out, err)
 		}
+		if err := checkTaskBoxes(out); err != nil {
+			t.Fatalf("Render(%q) = %q: %v", src, out, err)
+		}
 		if resan := r.sanitize(out); resan != out {
 			t.Fatalf("policy not idempotent on %q: %q", out, resan)
 		}
@@ -498,6 +540,14 @@ func TestCheckPostRejects(t *testing.T) {
 		"foreign class":       `<code class="evil">t</code>`,
 		"comment":             "<!-- x -->",
 		"nested in allowed":   "<p><em><svg></svg></em></p>",
+		"style on a cell":     `<table><tbody><tr><td style="text-align:left">t</td></tr></tbody></table>`,
+		"align of another":    `<table><tbody><tr><td align="justify">t</td></tr></tbody></table>`,
+		"align on a row":      `<table><tbody><tr align="left"><td>t</td></tr></tbody></table>`,
+		"text input":          `<input type="text">`,
+		"named checkbox":      `<input type="checkbox" name="x">`,
+		"valued checkbox":     `<input type="checkbox" value="x">`,
+		"bare input":          `<input>`,
+		"label for":           `<label for="x">t</label>`,
 	}
 	for name, in := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -508,6 +558,17 @@ func TestCheckPostRejects(t *testing.T) {
 	}
 	if err := checkSnippet(`<b class="x">t</b>`); err == nil {
 		t.Error("checkSnippet accepted <b> with an attribute")
+	}
+	for _, in := range []string{
+		`<input disabled="" type="checkbox">`,                        // outside a label
+		`<label>t <input disabled="" type="checkbox"></label>`,       // not first
+		`<label><input type="checkbox"></label>`,                     // can be ticked
+		`<label><input checked="" disabled="" type="radio"></label>`, // not a checkbox
+		`<label><input disabled="disabled" type="checkbox"></label>`, // not as goldmark writes it
+	} {
+		if checkTaskBoxes(in) == nil {
+			t.Errorf("checkTaskBoxes(%q) accepted it", in)
+		}
 	}
 }
 

@@ -164,10 +164,10 @@ func (r *Renderer) parse(source []byte, res *mentionResolver) ast.Node {
 
 // MentionCandidates returns the distinct names src mentions as "@name", in order of
 // first appearance, at most limit of them: the names RenderMentions will ask its
-// known function about. It parses only; a source that Render refuses outright for its
-// quote depth has none.
+// known function about. It parses only; a source that Render refuses without parsing
+// (its quote depth, its tables' padded size) has none.
 func (r *Renderer) MentionCandidates(src string, limit int) (names []string) {
-	if limit <= 0 || quoteMarkers(src) > 4*forum.MaxNesting {
+	if limit <= 0 || quoteMarkers(src) > 4*forum.MaxNesting || tableBound(src) != nil {
 		return nil
 	}
 	defer func() {

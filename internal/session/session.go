@@ -33,6 +33,7 @@ type ctxKey int
 const (
 	userIDKey ctxKey = iota
 	userKey
+	seenKey // the session's Seen, as loaded (never persisted)
 )
 
 func init() {
@@ -96,6 +97,7 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 	sess.IsNew = false
 	sess.Values[userIDKey] = user.ID
 	sess.Values[userKey] = user
+	sess.Values[seenKey] = Seen{At: row.LastSeen, IP: row.IP, UserAgent: row.UserAgent}
 	return sess, nil
 }
 
@@ -164,10 +166,36 @@ func User(sess *sessions.Session) *forum.User {
 	return u
 }
 
+// Seen is where and when a session was last used, as its row said when this request
+// loaded it (the settings page lists it; web touches it when it is stale).
+type Seen struct {
+	At        time.Time
+	IP        string
+	UserAgent string
+}
+
+// LastSeen returns sess's Seen; false for a session not loaded from the database.
+func LastSeen(sess *sessions.Session) (Seen, bool) {
+	if sess == nil {
+		return Seen{}, false
+	}
+	s, ok := sess.Values[seenKey].(Seen)
+	return s, ok
+}
+
+// IDHash is the key the database keeps sess under (nil for a session never saved): what
+// the store needs to tell this session from the account's others.
+func IDHash(sess *sessions.Session) []byte {
+	if sess == nil || sess.ID == "" {
+		return nil
+	}
+	return hashID(sess.ID)
+}
+
 func encodeValues(values map[any]any) ([]byte, error) {
 	persist := make(map[any]any, len(values))
 	for k, v := range values {
-		if k == userKey {
+		if k == userKey || k == seenKey {
 			continue
 		}
 		persist[k] = v

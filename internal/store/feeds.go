@@ -149,7 +149,7 @@ func (s *Store) FeedStamps(ctx context.Context, sc FeedScope) ([]forum.FeedPost,
 // HTML, author names and thread titles.
 func (s *Store) FeedPosts(ctx context.Context, sc FeedScope) ([]forum.FeedPost, error) {
 	q, args := feedQuery(sc, `p.id, p.thread_id, t.version AS thread_version, t.title AS thread_title,
-		t.slug AS thread_slug, p.depth, u.username AS author_name, p.body_html, p.created_at, p.edited_at`)
+		t.slug AS thread_slug, p.depth, `+sqlAuthorName+` AS author_name, p.body_html, p.created_at, p.edited_at`)
 	var out []forum.FeedPost
 	if err := s.db.SelectContext(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("read feed items: %w", err)

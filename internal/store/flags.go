@@ -139,7 +139,7 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 				At        time.Time       `db:"created_at"`
 			}
 			err := tx.GetContext(ctx, &last, `
-				SELECT u.username AS moderator, l.action, l.created_at FROM mod_log l JOIN users u ON u.id = l.moderator_id
+				SELECT `+sqlAuthorName+` AS moderator, l.action, l.created_at FROM mod_log l JOIN users u ON u.id = l.moderator_id
 				WHERE l.target_type = 'post' AND l.target_id = $1 ORDER BY l.id DESC LIMIT 1`, d.PostID)
 			if err != nil && !isNoRows(err) {
 				return fmt.Errorf("load last decision: %w", err)
@@ -243,7 +243,7 @@ func (s *Store) Suspend(ctx context.Context, userID, moderatorID int64, until ti
 func (s *Store) MyFlags(ctx context.Context, userID int64, limit int) ([]forum.Flag, error) {
 	var out []forum.Flag
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT f.id, f.post_id, p.thread_id, u.username, f.reason, f.note, f.created_at, f.updated_at,
+		SELECT f.id, f.post_id, p.thread_id, `+sqlAuthorName+` AS username, f.reason, f.note, f.created_at, f.updated_at,
 			f.resolved_at, f.outcome
 		FROM flags f JOIN posts p ON p.id = f.post_id JOIN users u ON u.id = f.user_id
 		WHERE f.user_id = $1 ORDER BY f.id DESC LIMIT $2`, userID, limit)
@@ -295,7 +295,7 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 	err := s.db.SelectContext(ctx, &rows, `
 		WITH open AS (
 			SELECT f.post_id, count(*) AS n, min(f.created_at) AS first_at,
-				json_agg(json_build_object('id', f.id, 'post_id', f.post_id, 'user', fu.username,
+				json_agg(json_build_object('id', f.id, 'post_id', f.post_id, 'user', `+sqlDisplayName("fu")+`,
 					'reason', f.reason, 'note', f.note, 'created_at', f.created_at, 'updated_at', f.updated_at)
 					ORDER BY f.id) AS flags
 			FROM flags f JOIN users fu ON fu.id = f.user_id
@@ -365,8 +365,8 @@ func (s *Store) ModLog(ctx context.Context, f LogFilter) (*LogPage, error) {
 	}
 	page := &LogPage{}
 	err = s.db.SelectContext(ctx, &page.Entries, `
-		SELECT l.id, m.username AS moderator, l.action, l.target_type, l.target_id,
-			COALESCE(tu.username, '') AS target_label, l.reason, l.note, l.created_at
+		SELECT l.id, `+sqlDisplayName("m")+` AS moderator, l.action, l.target_type, l.target_id,
+			COALESCE(`+sqlDisplayName("tu")+`, '') AS target_label, l.reason, l.note, l.created_at
 		FROM mod_log l JOIN users m ON m.id = l.moderator_id
 			LEFT JOIN users tu ON l.target_type = 'user' AND tu.id = l.target_id
 		WHERE ($1 = '' OR l.action = $1) AND ($2 = '' OR m.username = $2) `+keyset+`

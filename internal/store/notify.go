@@ -41,8 +41,8 @@ func notifyNewPost(ctx context.Context, tx *sqlxTx, n newPost) error {
 	}
 	if _, err := tx.ExecContext(ctx, `
 		WITH cand AS (
-			SELECT $4::bigint AS user_id, 1 AS rank WHERE $4 <> 0
-			UNION ALL SELECT u.id, 2 FROM users u WHERE u.username = ANY($5)
+			SELECT u.id AS user_id, 1 AS rank FROM users u WHERE u.id = $4 AND u.deleted_at IS NULL -- deleted accounts are told nothing
+			UNION ALL SELECT u.id, 2 FROM users u WHERE u.username = ANY($5) AND u.deleted_at IS NULL
 			UNION ALL SELECT w.user_id, 3 FROM thread_watches w WHERE w.thread_id = $1 AND w.level = 'watch' AND NOT $8
 			UNION ALL SELECT cw.user_id, 4 FROM category_watches cw WHERE cw.category_id = $6
 		), best AS (
@@ -206,7 +206,7 @@ func (s *Store) Notifications(ctx context.Context, userID int64, before string, 
 	}
 	err = s.db.SelectContext(ctx, &rows, `
 		SELECT n.id AS notification_id, n.reason, n.detail, n.created_at AS notified_at, n.read_at,
-			a.username AS actor_name, t.title AS thread_title, t.slug AS thread_slug, t.author_id AS thread_author_id,
+			`+sqlDisplayName("a")+` AS actor_name, t.title AS thread_title, t.slug AS thread_slug, t.author_id AS thread_author_id,
 			t.opening_status AS thread_status, t.visible AS thread_listed, `+postColumns+`
 		FROM notifications n
 			JOIN users a ON a.id = n.actor_id

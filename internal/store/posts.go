@@ -9,7 +9,7 @@ import (
 	"forum/internal/forum"
 )
 
-const postColumns = `p.id, p.thread_id, p.parent_id, p.author_id, u.username AS author_name, p.path,
+const postColumns = `p.id, p.thread_id, p.parent_id, p.author_id, ` + sqlAuthorName + ` AS author_name, p.path,
 	p.depth, p.top_id, p.body_source, p.body_html, COALESCE(p.stance, '') AS stance, p.status,
 	p.author_deleted, p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count, p.mod_version`
 
@@ -459,7 +459,7 @@ func bumpThread(ctx context.Context, tx *sqlxTx, threadID int64) error {
 func (s *Store) Revisions(ctx context.Context, postID int64) ([]forum.Revision, error) {
 	var revs []forum.Revision
 	err := s.db.SelectContext(ctx, &revs, `
-		SELECT r.id, r.post_id, r.body_source, r.body_html, u.username AS editor_name, r.created_at, r.replaced_at
+		SELECT r.id, r.post_id, r.body_source, r.body_html, `+sqlAuthorName+` AS editor_name, r.created_at, r.replaced_at
 		FROM post_revisions r JOIN users u ON u.id = r.editor_id
 		WHERE r.post_id = $1 ORDER BY r.id`, postID)
 	if err != nil {

@@ -41,7 +41,7 @@ func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, 
 	err := s.db.SelectContext(ctx, &page.Hits, `
 		WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q)
 		SELECT p.id, p.thread_id, p.depth, t.title AS thread_title, t.slug AS thread_slug,
-			c.slug AS category_slug, u.username AS author_name, p.created_at,
+			c.slug AS category_slug, `+sqlAuthorName+` AS author_name, p.created_at,
 			CASE WHEN $1 = '' THEN 0 ELSE ts_rank(p.search, q.q) END AS rank,
 			CASE WHEN $1 = '' THEN left(p.body_source, 240)
 			     ELSE ts_headline('english', p.body_source, q.q,

@@ -14,6 +14,10 @@ type SessionRow struct {
 	UserID    int64     `db:"user_id"`
 	Data      []byte    `db:"data"`
 	ExpiresAt time.Time `db:"expires_at"`
+	// Where and when it was last used (TouchSession); SaveSession leaves them alone.
+	LastSeen  time.Time `db:"last_seen_at"`
+	IP        string    `db:"ip"`
+	UserAgent string    `db:"user_agent"`
 }
 
 // SaveSession inserts or updates a session.
@@ -37,7 +41,7 @@ func (s *Store) SessionWithUser(ctx context.Context, idHash []byte) (*SessionRow
 		forum.User
 	}
 	err := s.db.GetContext(ctx, &row, `
-		SELECT s.id_hash, s.user_id, s.data, s.expires_at, `+userColumns+`
+		SELECT s.id_hash, s.user_id, s.data, s.expires_at, s.last_seen_at, s.ip, s.user_agent, `+userColumns+`
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = $1 AND s.expires_at > now()`, idHash)
 	if err != nil {

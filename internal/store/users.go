@@ -20,18 +20,30 @@ const userColumns = `u.id, u.username, u.password_hash, u.role, u.created_at, u.
 // skeleton another user's name has, is a conflict error: the unique constraints decide,
 // so two look-alikes registering at once cannot both succeed.
 func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, role forum.Role) (*forum.User, error) {
-	u := &forum.User{}
-	skeleton := forum.Skeleton(username)
-	err := s.db.GetContext(ctx, u, `
-		INSERT INTO users AS u (username, password_hash, role, skeleton) VALUES ($1, $2, $3, $4)
-		RETURNING `+userColumns, username, passwordHash, role, skeleton)
+	u, err := insertUser(ctx, s.db, username, passwordHash, role)
 	if isUniqueViolation(err) {
-		return nil, s.nameConflict(ctx, username, skeleton)
+		return nil, s.nameConflict(ctx, username, forum.Skeleton(username))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create user %q: %w", username, err)
 	}
 	return u, nil
+}
+
+// insertUser is CreateUser's statement, on the pool or inside a transaction
+// (CreateUserWithEmail); the caller turns a unique violation into nameConflict.
+func insertUser(ctx context.Context, q interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}, username, passwordHash string, role forum.Role) (*forum.User, error) {
+	u := &forum.User{}
+	err := q.GetContext(ctx, u, `
+		INSERT INTO users AS u (username, password_hash, role, skeleton)
+		SELECT $1, $2, $3, $4 WHERE NOT `+sqlNameHeld("$1", "$4", "now()")+` -- a deleted account's, for a while
+		RETURNING `+userColumns, username, passwordHash, role, forum.Skeleton(username))
+	if isNoRows(err) {
+		return nil, forum.NameHeld(username)
+	}
+	return u, err
 }
 
 // nameConflict says which name a refused username collided with: itself, or the user
@@ -66,7 +78,7 @@ func (s *Store) SetUserPassword(ctx context.Context, username, passwordHash stri
 // UserByName loads a user by username.
 func (s *Store) UserByName(ctx context.Context, username string) (*forum.User, error) {
 	u := &forum.User{}
-	err := s.db.GetContext(ctx, u, `SELECT `+userColumns+` FROM users u WHERE u.username = $1`, username)
+	err := s.db.GetContext(ctx, u, `SELECT `+userColumns+` FROM users u WHERE u.username = $1 AND u.deleted_at IS NULL`, username)
 	if err != nil {
 		return nil, notFound(err, "User")
 	}
@@ -110,7 +122,7 @@ func (s *Store) KnownUsernames(ctx context.Context, names []string) (map[string]
 		return known, nil
 	}
 	var found []string
-	if err := s.db.SelectContext(ctx, &found, `SELECT username FROM users WHERE username = ANY($1)`, pq.StringArray(names)); err != nil {
+	if err := s.db.SelectContext(ctx, &found, `SELECT username FROM users WHERE username = ANY($1) AND deleted_at IS NULL`, pq.StringArray(names)); err != nil {
 		return nil, fmt.Errorf("look up mentioned names: %w", err)
 	}
 	for _, n := range found {

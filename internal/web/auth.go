@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
@@ -14,6 +15,7 @@ import (
 // authForm is the register and login forms' data; the username survives a rejection.
 type authForm struct {
 	Username string
+	Email    string // registration's optional address, as typed
 	Next     string
 	Error    string
 }
@@ -26,11 +28,20 @@ func (s *Server) register(c *gin.Context) {
 	f := authForm{
 		Username: forum.NormalizeUsername(c.PostForm("username")),
 		Next:     safeNext(c.PostForm("next")),
+		Email:    c.PostForm("email"),
 	}
 	pw := c.PostForm("password")
 	reject := func(err error) {
 		f.Error = forum.ErrorMessage(err)
 		s.rejectForm(c, err, "register", "Create an account", f)
+	}
+	addr := ""
+	if strings.TrimSpace(f.Email) != "" {
+		var err error
+		if addr, err = forum.NormalizeEmail(f.Email); err != nil {
+			reject(err)
+			return
+		}
 	}
 	if err := forum.ValidateNewUsername(f.Username); err != nil {
 		reject(err)
@@ -50,7 +61,7 @@ func (s *Server) register(c *gin.Context) {
 		reject(err) // a busy server (503, Retry-After) keeps the form filled in
 		return
 	}
-	user, err := s.store.CreateUser(c.Request.Context(), f.Username, hash, forum.RoleMember)
+	user, err := s.createUser(c.Request.Context(), f.Username, hash, addr)
 	if err != nil {
 		reject(err) // a taken or look-alike name is a conflict shown on the form
 		return

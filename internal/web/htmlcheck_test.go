@@ -20,11 +20,14 @@ var postElements = map[atom.Atom]bool{
 	atom.P: true, atom.Br: true, atom.Hr: true, atom.Em: true, atom.Strong: true, atom.Del: true,
 	atom.Ul: true, atom.Ol: true, atom.Li: true, atom.Blockquote: true, atom.Code: true, atom.Pre: true,
 	atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.A: true,
+	atom.Table: true, atom.Thead: true, atom.Tbody: true, atom.Tr: true, atom.Th: true, atom.Td: true,
+	atom.Input: true, atom.Label: true, // a task list's checkbox in the label naming it
 }
 
 var (
 	languageClass = regexp.MustCompile(`^language-[a-zA-Z0-9_+-]+$`)
 	digitsOnly    = regexp.MustCompile(`^[0-9]+$`)
+	cellAlign     = regexp.MustCompile(`^(left|center|right)$`)
 )
 
 // linkRelAttr is the only rel a post's link may carry (internal/markup's linkRel).
@@ -73,12 +76,18 @@ func checkPostNode(n *html.Node) error {
 			rel = true
 		case n.DataAtom == atom.Code && a.Key == "class" && languageClass.MatchString(a.Val):
 		case n.DataAtom == atom.Ol && a.Key == "start" && digitsOnly.MatchString(a.Val):
+		case (n.DataAtom == atom.Th || n.DataAtom == atom.Td) && a.Key == "align" && cellAlign.MatchString(a.Val):
+		case n.DataAtom == atom.Input && (a.Key == "type" && a.Val == "checkbox" || a.Key == "disabled" && a.Val == "" ||
+			a.Key == "checked" && a.Val == ""):
 		default:
 			return fmt.Errorf("attribute %s=%q on <%s> is outside the post allow-list", a.Key, a.Val, n.Data)
 		}
 	}
 	if n.DataAtom == atom.A && (!href || !rel) {
 		return fmt.Errorf("<a> without both href and rel=%q: %v", linkRelAttr, n.Attr)
+	}
+	if n.DataAtom == atom.Input && (attr(n, "type") != "checkbox" || !hasAttr(n, "disabled")) {
+		return fmt.Errorf("<input> that is not a disabled checkbox: %v", n.Attr)
 	}
 	return checkPostChildren(n)
 }
@@ -229,6 +238,15 @@ func hasClass(n *html.Node, class string) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return true
 		}
 	}
 	return false

@@ -105,6 +105,7 @@ func (s *Server) loadSession(c *gin.Context) {
 	c.Set(ctxSession, sess)
 	if u := session.User(sess); u != nil {
 		c.Set(ctxUser, u)
+		s.touchSession(c, sess) // account.go: the sessions list's "last seen"
 		// Whatever answers a logged-in user is theirs alone: no shared cache may keep it.
 		c.Header("Cache-Control", privateNoStore)
 	}

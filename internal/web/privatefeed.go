@@ -8,6 +8,7 @@ import (
 
 	"forum/internal/feed"
 	"forum/internal/forum"
+	"forum/internal/mail"
 	"forum/internal/secret"
 	"forum/internal/store"
 )
@@ -120,16 +121,22 @@ func notificationActor(n *store.Notification) *string {
 	return &name
 }
 
-// loggedPath is path as logs and error reports show it: a private feed's token is
-// replaced by "…", because whoever reads the logs must not be able to read the feed.
-// Every log line that names a request's path goes through it.
+// loggedPath is path as logs and error reports show it: a private feed's token, and a
+// mailed link's, is replaced by "…", because whoever reads the logs must not be able to
+// read the feed or use the link. Every log line that names a request's path goes through it.
 func loggedPath(path string) string {
-	if len(path) < len(privateFeedPrefix) || !strings.EqualFold(path[:len(privateFeedPrefix)], privateFeedPrefix) {
-		return path
+	for _, prefix := range secretPathPrefixes {
+		if len(path) < len(prefix) || !strings.EqualFold(path[:len(prefix)], prefix) {
+			continue
+		}
+		rest := path[len(prefix):]
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			return prefix + "…" + rest[i:]
+		}
+		return prefix + "…"
 	}
-	rest := path[len(privateFeedPrefix):]
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		return privateFeedPrefix + "…" + rest[i:]
-	}
-	return privateFeedPrefix + "…"
+	return path
 }
+
+// secretPathPrefixes start the paths whose next segment is a secret.
+var secretPathPrefixes = []string{privateFeedPrefix, resetPrefix, confirmEmailPrefix, mail.UnsubscribePrefix}

@@ -9,9 +9,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	build "forum/internal/fixture"
 
 	"github.com/mmcdole/gofeed"
 
@@ -202,29 +203,11 @@ func TestPrivateFeed(t *testing.T) {
 	})
 }
 
-// syncBuffer is a log sink the server's goroutines write to while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestPrivateFeedTokenNotLogged captures every log line while a private feed is read,
 // answered 304, refused and mistyped: the token appears in none of them. It swaps the
 // process's logger, so it does not run in parallel (parallel tests wait until it ends).
 func TestPrivateFeedTokenNotLogged(t *testing.T) {
-	var logs syncBuffer
+	var logs build.LogBuffer
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(old) })

@@ -66,12 +66,14 @@ func newRenderer(files fs.FS) (*renderer, error) {
 		},
 		"modActions": forum.SettingsFor,
 		"threadURL":  threadURL,
-		"decisions":  forum.DecisionsFor,
+		// deletedName: a deleted account's "[deleted]" is shown without a link to a page.
+		"deletedName": forum.IsDeletedName,
+		"decisions":   forum.DecisionsFor,
 		// storedHTML marks a post's HTML as safe: it was sanitised by markup when written,
 		// and reads never sanitise again.
 		"storedHTML": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec
-		"deref":     func(p *int64) int64 { return *p },
-		"derefTime": func(t *time.Time) time.Time { return *t },
+		"deref":      func(p *int64) int64 { return *p },
+		"derefTime":  func(t *time.Time) time.Time { return *t },
 		"idOrEmpty": func(p *int64) string {
 			if p == nil {
 				return ""

@@ -42,6 +42,7 @@ func (s *Server) forumRoutes(app *gin.RouterGroup) {
 	app.GET(RouteNewThread, s.requireUser, s.newThreadForm)
 	app.POST(RouteCreateThread, s.requireUser, s.createThread)
 	app.POST(RouteReply, s.requireUser, s.reply)
+	app.POST(RoutePreview, previewJSON, s.requireUser, s.preview)
 	app.GET(RoutePost, s.post)
 	app.GET(RouteEditPost, s.requireUser, s.editForm)
 	app.POST(RouteEditPost, s.requireUser, s.edit)

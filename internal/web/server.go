@@ -18,6 +18,7 @@ import (
 	"forum/internal/config"
 	"forum/internal/forum"
 	"forum/internal/live"
+	"forum/internal/mail"
 	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/session"
@@ -63,6 +64,7 @@ type Server struct {
 	limiter    *limiter     // counts attempts against them in PostgreSQL (limits.go)
 	render     *renderer
 	markup     *markup.Renderer
+	mail       *mail.Composer // the mails' templates (web/mail), links from FORUM_BASE_URL
 	aboutHTML  template.HTML
 	metrics    *metrics
 	engine     *gin.Engine
@@ -94,6 +96,9 @@ func New(d Deps) (*Server, error) {
 		hub:        d.Live,
 		heartbeat:  d.Heartbeat,
 		streams:    newStreams(d.MaxStreamsPerIP),
+	}
+	if s.mail, err = mail.NewComposer(d.Files, SiteName, d.Config.BaseURL); err != nil {
+		return nil, err
 	}
 	if s.csrf, err = newCSRFBinding(d.Config.SessionKey, d.Config.Secure()); err != nil {
 		return nil, err

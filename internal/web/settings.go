@@ -10,8 +10,8 @@ import (
 	"forum/internal/store"
 )
 
-// Settings routes. GET /settings is in DESIGN.md's contract, and so are issue 14's
-// POST /settings/email and /settings/password, which will sit beside these.
+// Settings routes. GET /settings is in DESIGN.md's contract, and so are
+// POST /settings/email and /settings/password (account.go, with the account's others).
 const (
 	RouteSettings              = "/settings"
 	RouteSettingsNotifications = "/settings/notifications"
@@ -24,6 +24,8 @@ func (s *Server) settingsRoutes(app *gin.RouterGroup) {
 	app.POST(RouteSettingsNotifications, s.requireUser, s.saveNotificationSettings)
 	app.POST(RouteSettingsFeedToken, s.requireUser, s.newFeedToken)
 	app.POST(RouteSettingsAPIToken, s.requireUser, s.newAPIToken)
+	s.accountRoutes(app)     // account.go: email, password, sessions, bio, reset
+	s.accountMailRoutes(app) // accountmail.go: notification mail, unsubscribe, export, deletion
 }
 
 // settingsView is the settings page. A new token exists in clear only in the answer to
@@ -37,6 +39,9 @@ type settingsView struct {
 
 	NewFeedRSS, NewFeedAtom string // the private feed's URLs, just made
 	NewAPIToken             string // the API token, just made
+
+	Account accountSection // email, password, sessions, bio (account.go)
+	Mail    mailSection    // notification mail, export, deletion (accountmail.go)
 }
 
 func (s *Server) settings(c *gin.Context) {
@@ -60,8 +65,15 @@ func (s *Server) settingsData(c *gin.Context) (*settingsView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &settingsView{AutoWatch: u.AutoWatch, Tokens: tokens, Muted: muted,
-		APIURL: s.cfg.BaseURL + RouteAPINotifications}, nil
+	v := &settingsView{AutoWatch: u.AutoWatch, Tokens: tokens, Muted: muted,
+		APIURL: s.cfg.BaseURL + RouteAPINotifications}
+	if err := s.accountData(c, v); err != nil {
+		return nil, err
+	}
+	if err := s.mailData(c, v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // saveNotificationSettings stores the "watch threads I start or reply to" checkbox: a

@@ -42,9 +42,10 @@ var sweepQueryNames = []string{"before", "after", "q", "sort", "action", "modera
 
 // sweepFields are the form fields DESIGN.md's contract names.
 var sweepFields = []string{"body", "title", "category", "parent_id", "stance", "idem", "reason", "note",
-	"action", "version", "days", "next", "username", "password", "level"}
+	"action", "version", "days", "next", "username", "password", "level",
+	"thread"} // the preview page's: the thread a previewed reply is for
 
-var numericField = map[string]bool{"parent_id": true, "version": true, "days": true}
+var numericField = map[string]bool{"parent_id": true, "version": true, "days": true, "thread": true}
 
 // sweepProbe is one request and what, beyond the common promises, its answer must show.
 type sweepProbe struct {
@@ -129,7 +130,7 @@ func TestRouteSweep(t *testing.T) {
 			"category": {f.cat.Slug}, "parent_id": {strconv.FormatInt(f.root, 10)}, "stance": {"helps"},
 			"idem": {"sweep-idem"}, "reason": {"spam"}, "note": {"sweep note"}, "action": {"dismiss"},
 			"version": {""}, "days": {"1"}, "next": {"/"}, "username": {"sweepnobody"}, "password": {"not-the-password"},
-			"level": {"watch"},
+			"level": {"watch"}, "thread": {ids["thread"]},
 		}
 	}
 	// routeRole is who reaches a POST handler: the login, register and logout forms take a

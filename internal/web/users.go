@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"time"
 
@@ -18,6 +19,7 @@ type userView struct {
 	CanSuspend bool // the viewer may suspend this person (forum.CanSuspend)
 	CanMute    bool // the viewer may mute this person (forum.CanMute)
 	Muted      bool // the viewer has muted them
+	Bio        template.HTML
 }
 
 const userPostsPerPage = 30
@@ -47,6 +49,10 @@ func (s *Server) userPage(c *gin.Context) {
 		v.Muted = muted[u.ID]
 	}
 	if before == "" {
+		if v.Bio, err = s.userBio(c, u.ID); err != nil {
+			s.error(c, err)
+			return
+		}
 		page, err := s.store.FindThreads(ctx, store.ThreadFilter{AuthorID: u.ID, Limit: 10})
 		if err != nil {
 			s.error(c, err)

@@ -499,6 +499,12 @@ func TestWritePathCheckerRejects(t *testing.T) {
 		"closes the post early":     `<p>x</p></div></article><form action="https://evil.example"><button>Log in</button></form>`,
 		"leaves an element open":    `<p>x<em>still emphasised`,
 		"unclosed link":             `<p><a href="https://ok.example" rel="nofollow ugc noopener">the rest of the page`,
+		"style on a cell":           `<table><tbody><tr><td style="color:red">x</td></tr></tbody></table>`,
+		"align of another kind":     `<table><tbody><tr><td align="justify">x</td></tr></tbody></table>`,
+		"text input":                `<ul><li><label><input disabled="" type="text"> x</label></li></ul>`,
+		"checkbox that can be set":  `<ul><li><label><input type="checkbox"> x</label></li></ul>`,
+		"named checkbox":            `<ul><li><label><input disabled="" name="x" type="checkbox"> x</label></li></ul>`,
+		"label for another field":   `<ul><li><label for="reply-body">x</label></li></ul>`,
 	}
 	for name, stored := range bad {
 		t.Run(name, func(t *testing.T) {

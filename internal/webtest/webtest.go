@@ -12,6 +12,7 @@ import (
 	"forum/internal/config"
 	"forum/internal/forum"
 	"forum/internal/live"
+	"forum/internal/mailtest"
 	"forum/internal/markup"
 	"forum/internal/password"
 	"forum/internal/store"
@@ -46,6 +47,10 @@ type Options struct {
 	Config func(*config.Config)
 	// Hasher, when set, replaces the cheap test hasher (e.g. a slow one with one slot).
 	Hasher *password.Hasher
+	// Mail, when set, runs the real mail sender against this test SMTP server (as
+	// FORUM_SMTP_URL, trusting its certificate) with a short poll, so a test waits for
+	// mail with Mail.Wait. Unset, nothing sends: the outbox rows stay as written.
+	Mail *mailtest.Server
 }
 
 // Start builds a server with a live-events hub on db and serves it on a loopback
@@ -62,6 +67,9 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 	_, _ = rand.Read(key)
 	cfg := &config.Config{DatabaseURL: db.URL, Addr: ts.Listener.Addr().String(), BaseURL: base,
 		SessionKey: key, FlagThreshold: 3, TrustedProxies: opts.TrustedProxies, Limits: forum.DefaultLimits()}
+	if opts.Mail != nil { // before Config, which may adjust it
+		cfg.Mail = mailSettings(t, opts.Mail)
+	}
 	if opts.Config != nil {
 		opts.Config(cfg)
 	}
@@ -100,6 +108,10 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
+	if opts.Mail != nil {
+		startSender(t, cfg, st, opts.Mail)
+		startNotifier(t, cfg, st) // notification mail, which the sender delivers
+	}
 	ts.Start()
 	t.Cleanup(func() {
 		srv.Shutdown() // ends open event streams, so Close does not wait for them
