@@ -70,7 +70,12 @@ ALTER TABLE sessions ADD COLUMN user_agent text NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN ip text NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN last_seen_at timestamptz NOT NULL DEFAULT now();
 
+-- A meta category is about the forum itself, not its question: its threads take no
+-- stances and show no tally.
+ALTER TABLE categories ADD COLUMN meta boolean NOT NULL DEFAULT false;
+
 -- +goose Down
+ALTER TABLE categories DROP COLUMN meta;
 ALTER TABLE sessions DROP COLUMN last_seen_at;
 ALTER TABLE sessions DROP COLUMN ip;
 ALTER TABLE sessions DROP COLUMN user_agent;

@@ -15,6 +15,7 @@ type Category struct {
 	Description string `db:"description"`
 	Position    int    `db:"position"`
 	ThreadCount int    `db:"thread_count"`
+	Meta        bool   `db:"meta"` // about the forum itself: its threads take no stances
 }
 
 // Thread is a titled discussion whose opening post is the root of its reply tree.
@@ -39,11 +40,28 @@ type Thread struct {
 	Visible        bool       `db:"visible"`        // Listed(OpeningStatus), kept for the listings' indexes
 	OpeningStatus  PostStatus `db:"opening_status"` // the opening post's status
 	LastPostID     int64      `db:"last_post_id"`   // the newest post: where a reader's visit leaves them
+	CategoryMeta   bool       `db:"category_meta"`  // its category is about the forum (Category.Meta)
 	// LastEventID is the thread's newest live event when it was loaded (ThreadByID only):
 	// a page's event stream starts after it, so a reply written between the page's render
 	// and the stream's opening is not missed.
 	LastEventID int64 `db:"last_event_id"`
 }
+
+// TakesStances reports whether replies in the thread may answer the forum's question:
+// everywhere but in a meta category.
+func (t *Thread) TakesStances() bool { return !t.CategoryMeta }
+
+// CanTakeStance refuses a stance on a reply in a thread that takes none.
+func CanTakeStance(t *Thread, s Stance) error {
+	if s != StanceNone && !t.TakesStances() {
+		return Errorf(EInvalid, "Threads in %s are about the forum itself and take no stance; post your reply without one.", t.CategoryName)
+	}
+	return nil
+}
+
+// ShowsTally reports whether the thread's stance tally is shown: where it takes stances,
+// once someone has taken one.
+func (t *Thread) ShowsTally() bool { return t.TakesStances() && t.StanceTotal() > 0 }
 
 // StanceTotal is how many people have taken a stance in the thread.
 func (t *Thread) StanceTotal() int { return t.StanceHelps + t.StanceHinders + t.StanceMixed }

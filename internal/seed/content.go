@@ -7,6 +7,7 @@ type Category struct {
 	Name        string
 	Description string // one sentence
 	Position    int
+	Meta        bool // about the forum itself: no stances, no tally
 }
 
 // Thread is one seeded opening thread; Body is Markdown.
@@ -41,6 +42,7 @@ var Categories = []Category{
 		Name:        "Meta",
 		Description: "About this forum: how it works, its rules, and your feedback.",
 		Position:    4,
+		Meta:        true,
 	},
 }
 

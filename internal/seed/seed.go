@@ -29,7 +29,7 @@ func Run(ctx context.Context, st *store.Store, md *markup.Renderer) (created int
 	}
 	ids := map[string]int{}
 	for _, c := range Categories {
-		cat, err := st.UpsertCategory(ctx, forum.Category{Slug: c.Slug, Name: c.Name, Description: c.Description, Position: c.Position})
+		cat, err := st.UpsertCategory(ctx, forum.Category{Slug: c.Slug, Name: c.Name, Description: c.Description, Position: c.Position, Meta: c.Meta})
 		if err != nil {
 			return 0, err
 		}

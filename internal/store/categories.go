@@ -12,7 +12,7 @@ import (
 func (s *Store) Categories(ctx context.Context) ([]forum.Category, error) {
 	var cs []forum.Category
 	err := s.db.SelectContext(ctx, &cs, `
-		SELECT id, slug, name, description, position, thread_count
+		SELECT id, slug, name, description, position, thread_count, meta
 		FROM categories ORDER BY position, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list categories: %w", err)
@@ -24,7 +24,7 @@ func (s *Store) Categories(ctx context.Context) ([]forum.Category, error) {
 func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*forum.Category, error) {
 	c := &forum.Category{}
 	err := s.db.GetContext(ctx, c, `
-		SELECT id, slug, name, description, position, thread_count
+		SELECT id, slug, name, description, position, thread_count, meta
 		FROM categories WHERE slug = $1`, slug)
 	if err != nil {
 		return nil, notFound(err, "Category")
@@ -36,11 +36,11 @@ func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*forum.Categor
 func (s *Store) UpsertCategory(ctx context.Context, c forum.Category) (*forum.Category, error) {
 	out := &forum.Category{}
 	err := s.db.GetContext(ctx, out, `
-		INSERT INTO categories (slug, name, description, position) VALUES ($1, $2, $3, $4)
+		INSERT INTO categories (slug, name, description, position, meta) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
-			position = EXCLUDED.position
-		RETURNING id, slug, name, description, position, thread_count`,
-		c.Slug, c.Name, c.Description, c.Position)
+			position = EXCLUDED.position, meta = EXCLUDED.meta
+		RETURNING id, slug, name, description, position, thread_count, meta`,
+		c.Slug, c.Name, c.Description, c.Position, c.Meta)
 	if err != nil {
 		return nil, fmt.Errorf("upsert category %q: %w", c.Slug, err)
 	}
@@ -63,7 +63,7 @@ type CategorySummary struct {
 func (s *Store) CategorySummaries(ctx context.Context) ([]CategorySummary, error) {
 	var out []CategorySummary
 	err := s.db.SelectContext(ctx, &out, `
-		SELECT c.id, c.slug, c.name, c.description, c.position, c.thread_count,
+		SELECT c.id, c.slug, c.name, c.description, c.position, c.thread_count, c.meta,
 			l.id AS latest_id, COALESCE(l.title, '') AS latest_title, COALESCE(l.slug, '') AS latest_slug,
 			l.last_activity_at AS latest_at
 		FROM categories c

@@ -105,6 +105,9 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 		if err := forum.CanReply(u, t, &parent.Post, s.now()); err != nil {
 			return err
 		}
+		if err := forum.CanTakeStance(t, n.Stance); err != nil {
+			return err
+		}
 		err = tx.GetContext(ctx, &id, `
 			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id)
 			INSERT INTO posts (id, thread_id, parent_id, author_id, path, depth, top_id,

@@ -12,7 +12,7 @@ import (
 const threadColumns = `t.id, t.category_id, c.slug AS category_slug, c.name AS category_name,
 	t.author_id, ` + sqlAuthorName + ` AS author_name, t.title, t.slug, t.created_at, t.last_activity_at,
 	t.reply_count, t.pinned, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed, t.visible,
-	t.opening_status, t.last_post_id`
+	t.opening_status, t.last_post_id, c.meta AS category_meta`
 
 const threadFrom = ` FROM threads t JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id `
 
