@@ -166,7 +166,8 @@ func newFixture(s *site) *fixture {
 		"Planned, sure. Still, a planned contact is more contact than none. The first tourism "+
 			"reopening in 2019 started the same way.")
 	r4 := s.reply(ana, th, r3, "hinders",
-		"The 2019 opening closed again within a year, and nothing changed in between. I would "+
+		"> a planned contact is more contact than none\n\n"+ // a quote, styled apart from the tree's lines
+			"The 2019 opening closed again within a year, and nothing changed in between. I would "+
 			"want to see *independent* travel before calling it a door.")
 	s.reply(tom, th, r4, "", "Fair. Let us see whether next year's race allows more than one tour operator.")
 	s.reply(ana, th, nil, "hinders",

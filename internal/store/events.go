@@ -26,6 +26,10 @@ type ThreadEvent struct {
 	Kind      string    `db:"kind"`
 	EventTime time.Time `db:"event_time"`
 	forum.Post
+	// Parent is the post's parent as far as naming it needs (id, author, status; no
+	// body), so a live reply can say "in reply to NAME" without a query of its own.
+	// Nil for the opening post.
+	Parent *forum.Post
 }
 
 // LastEventID is the newest event of a thread (0 if none): where a new stream starts.
@@ -44,10 +48,15 @@ func (s *Store) EventsSince(ctx context.Context, threadID, afterID int64, limit 
 		Kind      string    `db:"kind"`
 		EventTime time.Time `db:"event_time"`
 		postRow
+		ParentAuthorID *int64            `db:"parent_author_id"`
+		ParentAuthor   *string           `db:"parent_author"`
+		ParentStatus   *forum.PostStatus `db:"parent_status"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT e.id AS event_id, e.kind, e.created_at AS event_time, `+postColumns+`
+		SELECT e.id AS event_id, e.kind, e.created_at AS event_time, `+postColumns+`,
+			pp.author_id AS parent_author_id, `+sqlDisplayName("pu")+` AS parent_author, pp.status AS parent_status
 		FROM thread_events e JOIN posts p ON p.id = e.post_id JOIN users u ON u.id = p.author_id
+			LEFT JOIN posts pp ON pp.id = p.parent_id LEFT JOIN users pu ON pu.id = pp.author_id
 		WHERE e.thread_id = $1 AND e.id > $2
 		ORDER BY e.id LIMIT $3`, threadID, afterID, limit)
 	if err != nil {
@@ -56,6 +65,10 @@ func (s *Store) EventsSince(ctx context.Context, threadID, afterID int64, limit 
 	out := make([]ThreadEvent, len(rows))
 	for i, r := range rows {
 		out[i] = ThreadEvent{EventID: r.EventID, Kind: r.Kind, EventTime: r.EventTime, Post: r.post()}
+		if r.ParentID != nil && r.ParentAuthorID != nil {
+			out[i].Parent = &forum.Post{ID: *r.ParentID, ThreadID: r.ThreadID, AuthorID: *r.ParentAuthorID,
+				AuthorName: *r.ParentAuthor, Status: *r.ParentStatus}
+		}
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"forum/internal/forum"
 	"forum/internal/live"
+	"forum/internal/store"
 )
 
 // RouteEvents is a thread's Server-Sent Events stream of new replies and edits. HEAD on
@@ -132,7 +133,7 @@ func (s *Server) events(c *gin.Context) {
 				if !forum.CanRead(nil, &ev.Post) {
 					continue // a stream is public: what a visitor may not read is never sent
 				}
-				data, err := s.eventData(ev.Post, tc)
+				data, err := s.eventData(ev, tc)
 				if err != nil {
 					slog.ErrorContext(ctx, "render live event", "err", err)
 					return false
@@ -261,9 +262,15 @@ func streamUnavailable(c *gin.Context, err error) error {
 }
 
 // eventData renders a post as the page shows it to a reader, as one line of JSON.
-func (s *Server) eventData(p forum.Post, tc *treeCtx) ([]byte, error) {
+func (s *Server) eventData(ev store.ThreadEvent, tc *treeCtx) ([]byte, error) {
+	p := ev.Post
+	n := newNode(p, tc, time.Now())
+	if p.Depth >= 2 && ev.Parent != nil {
+		// The parent's own page, which is right wherever the page script puts the node.
+		n.ReplyTo = newReplyTo(ev.Parent, forum.CanRead(tc.User, ev.Parent), postHref(ev.Parent.ID))
+	}
 	var buf bytes.Buffer
-	if err := s.render.pages["thread"].ExecuteTemplate(&buf, "node", newNode(p, tc, time.Now())); err != nil {
+	if err := s.render.pages["thread"].ExecuteTemplate(&buf, "node", n); err != nil {
 		return nil, fmt.Errorf("render node %d: %w", p.ID, err)
 	}
 	return json.Marshal(liveEvent{PostID: p.ID, ParentID: p.ParentID, Depth: p.Depth, HTML: p.BodyHTML, Node: buf.String()})

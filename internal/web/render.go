@@ -113,15 +113,24 @@ func (r *renderer) assetURL(name string) string {
 }
 
 // ago is a short relative time; the exact time goes in <time datetime> and its title.
-func ago(t time.Time) string {
-	d := time.Since(t)
+// web/static/time.js words it the same way in the browser (for <time data-relative>),
+// so a cached page stays right; this is the text without JavaScript.
+func ago(t time.Time) string { return agoAt(t, time.Now()) }
+
+// agoAt is ago as seen at now: under a day in hours and minutes ("3 h 12 min ago").
+func agoAt(t, now time.Time) string {
+	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return plural(int(d.Minutes()), "minute") + " ago"
+		return strconv.Itoa(int(d.Minutes())) + " min ago"
 	case d < 24*time.Hour:
-		return plural(int(d.Hours()), "hour") + " ago"
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if m == 0 {
+			return strconv.Itoa(h) + " h ago"
+		}
+		return strconv.Itoa(h) + " h " + strconv.Itoa(m) + " min ago"
 	case d < 30*24*time.Hour:
 		return plural(int(d.Hours()/24), "day") + " ago"
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"forum/internal/forum"
@@ -22,17 +23,18 @@ const treeBudget = 200
 type node struct {
 	Post     forum.Post
 	Children []*node
-	Readable bool   // the viewer may read the content
-	CanEdit  bool   // the viewer may edit or delete it
-	CanReply bool   // the viewer may reply to it
-	CanFlag  bool   // the viewer may flag it
-	CanMod   bool   // the viewer is a moderator: hide, restore or delete from here
-	Continue bool   // at the depth limit, with replies on their own page
-	Focused  bool   // the post a /p/:id page is about
-	New      bool   // written since the viewer's last visit (forum.IsNewTo)
-	Muted    bool   // by someone the viewer muted: shown collapsed (forum.CollapsedFor)
-	CSRF     string // the form token for the node's inline forms
-	IdemKey  string // a fresh idempotency key for its reply form
+	Readable bool     // the viewer may read the content
+	CanEdit  bool     // the viewer may edit or delete it
+	CanReply bool     // the viewer may reply to it
+	CanFlag  bool     // the viewer may flag it
+	CanMod   bool     // the viewer is a moderator: hide, restore or delete from here
+	Continue bool     // at the depth limit, with replies on their own page
+	Focused  bool     // the post a /p/:id page is about
+	New      bool     // written since the viewer's last visit (forum.IsNewTo)
+	Muted    bool     // by someone the viewer muted: shown collapsed (forum.CollapsedFor)
+	ReplyTo  *replyTo // beyond the first level: the "in reply to NAME" link; nil otherwise
+	CSRF     string   // the form token for the node's inline forms
+	IdemKey  string   // a fresh idempotency key for its reply form
 	Viewer   *forum.User
 }
 
@@ -82,7 +84,19 @@ func buildTree(posts []forum.Post, ctx *treeCtx, newestFirst bool) []*node {
 		if p.ParentID != nil {
 			if parent, ok := byID[*p.ParentID]; ok {
 				parent.Children = append(parent.Children, n)
+				if p.Depth >= 2 {
+					// The focused post's parent sits among the /p/:id page's ancestors,
+					// which need not be full posts; its own page always is.
+					href := "#p" + strconv.FormatInt(parent.Post.ID, 10)
+					if n.Focused {
+						href = postHref(parent.Post.ID)
+					}
+					n.ReplyTo = newReplyTo(&parent.Post, parent.Readable, href)
+				}
 				continue
+			}
+			if p.Depth >= 2 { // a subtree's top: the parent is not loaded, so not named
+				n.ReplyTo = &replyTo{Href: postHref(*p.ParentID), Name: unknownParent}
 			}
 		}
 		roots = append(roots, n)
@@ -96,6 +110,29 @@ func buildTree(posts []forum.Post, ctx *treeCtx, newestFirst bool) []*node {
 	}
 	return roots
 }
+
+// replyTo is a reply's link to the post it answers.
+type replyTo struct {
+	Href string // "#p{id}" when the parent is on the page, else "/p/{id}"
+	Name string // the parent's author as the viewer may see it, or a placeholder
+}
+
+// hiddenParent names a parent the viewer may not read: its author is not shown either.
+const hiddenParent = "a hidden post"
+
+// unknownParent names a parent that was not loaded with the page.
+const unknownParent = "an earlier post"
+
+// newReplyTo names parent as its node shows it: readable is forum.CanRead for the viewer,
+// and AuthorName already reads "[deleted]" for a deleted account (the store's rule).
+func newReplyTo(parent *forum.Post, readable bool, href string) *replyTo {
+	if !readable {
+		return &replyTo{Href: href, Name: hiddenParent}
+	}
+	return &replyTo{Href: href, Name: parent.AuthorName}
+}
+
+func postHref(id int64) string { return "/p/" + strconv.FormatInt(id, 10) }
 
 func newIdemKey() string {
 	b := make([]byte, 16)
