@@ -36,8 +36,8 @@ func TestTallyOnlyWhereTheQuestionIsDebated(t *testing.T) {
 	mpath := "/t/" + strconv.FormatInt(meta.ID, 10)
 	resp, body = bob.get(mpath)
 	wantStatus(t, resp, body, http.StatusOK)
-	if strings.Contains(body, `class="tally"`) || strings.Contains(body, `<fieldset class="stance-field">`+"\n      <legend>") {
-		t.Errorf("a meta thread shows a tally or offers a stance in its reply box")
+	if strings.Contains(body, `class="tally"`) || strings.Contains(body, `class="stance-field"`) {
+		t.Errorf("a meta thread shows a tally or offers a stance in a reply form")
 	}
 	resp, body = bob.post(mpath+"/reply", url.Values{"body": {"my words about the forum"}, "stance": {"helps"}})
 	wantStatus(t, resp, body, http.StatusBadRequest)

@@ -26,6 +26,7 @@ type node struct {
 	Readable bool     // the viewer may read the content
 	CanEdit  bool     // the viewer may edit or delete it
 	CanReply bool     // the viewer may reply to it
+	Stances  bool     // its reply form offers a stance (forum.Thread.TakesStances)
 	CanFlag  bool     // the viewer may flag it
 	CanMod   bool     // the viewer is a moderator: hide, restore or delete from here
 	Continue bool     // at the depth limit, with replies on their own page
@@ -59,6 +60,7 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 		Post: p, Readable: forum.CanRead(u, &p),
 		CanEdit:  u != nil && forum.CanEdit(u, t, &p, now) == nil,
 		CanReply: forum.CanReply(u, t, &p, now) == nil,
+		Stances:  t.TakesStances(),
 		CanFlag:  forum.CanFlag(u, &p, now) == nil,
 		CanMod:   forum.MayModerate(u, now) == nil,
 		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
