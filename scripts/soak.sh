@@ -7,12 +7,21 @@
 # page's reply form, alternating instances and resending the same form (same `idem`
 # key) after an error or a timeout; 16 anonymous readers read pages, JSON and feeds; one
 # event stream per written thread stays open on each instance, reconnecting with
-# Last-Event-ID. Meanwhile PostgreSQL is restarted (fast) at ~30 s and ~60 s and its
+# Last-Event-ID. The first SOAK_MAILERS writers have an address, and for each an
+# anonymous browser asks for a password reset (`POST /forgot`) about every SOAK_MAIL_THINK,
+# alternating instances; the instances send the outbox over SMTP to a sink of the soak's
+# own (internal/soak/mailsink, STARTTLS, trusted through SSL_CERT_FILE) that records each
+# message, that refuses everything with a 451 for SOAK_SMTP_REFUSE from the first fault
+# on, and that holds the mail it is given unanswered for the SOAK_SMTP_HOLD seconds
+# before the SIGKILL, answering once the postmaster is dead (so a sender's "sent" mark
+# meets the outage). Meanwhile PostgreSQL is restarted (fast) at ~30 s and ~60 s and its
 # postmaster is killed with SIGKILL at ~90 s, then started again; the clock stops at
 # ~120 s. The driver is the test behind the `soak` build tag in internal/soak: it prints
 # the figures and fails when an acknowledged reply is lost or doubled, when a 5xx comes
 # outside the outage windows (fault → database accepting connections again, plus a
-# grace), or when a stream never got an acknowledged reply's event.
+# grace), or when a stream never got an acknowledged reply's event; then it waits (up to
+# SOAK_MAIL_DRAIN) for the outbox to empty and fails when a mail was lost, arrived twice,
+# failed, or when an acknowledged reset request queued no mail.
 #
 # Everything is on loopback, in a temporary directory removed on exit, pass or fail or
 # Ctrl-C; the development cluster in .data/pg is never touched. When the run fails, the
@@ -21,7 +30,11 @@
 # Settings (environment): SOAK_DURATION (120s), SOAK_WRITERS (32), SOAK_READERS (16),
 # SOAK_THREADS (3), SOAK_THINK (1s, mean pause between one person's requests),
 # SOAK_GRACE (5s), SOAK_FAULTS_AT (seconds after the start, "30 60 90": every fault but
-# the last is a fast restart, the last is the SIGKILL; set it empty for no faults).
+# the last is a fast restart, the last is the SIGKILL; set it empty for no faults),
+# SOAK_MAILERS (8), SOAK_MAIL_THINK (3s), SOAK_SMTP_REFUSE (10s; 0s: never),
+# SOAK_SMTP_HOLD (2, whole seconds; 0: never),
+# SOAK_MAIL_DRAIN (6m: longer than the sender's lease, which a mail claimed just as the
+# database went away waits out).
 # DATABASE_URL is ignored: the soak needs a cluster of its own to break.
 set -euo pipefail
 
@@ -31,6 +44,9 @@ cd "$root"
 source "$root/scripts/lib/pg.sh"
 
 writers="${SOAK_WRITERS:-32}"
+mailers="${SOAK_MAILERS:-8}"
+smtp_refuse="${SOAK_SMTP_REFUSE:-10s}"
+smtp_hold="${SOAK_SMTP_HOLD:-2}"
 read -r -a fault_at <<<"${SOAK_FAULTS_AT-30 60 90}"
 
 section() {
@@ -43,6 +59,7 @@ faults="$work/faults"
 ready="$work/ready"
 server_pids=()
 schedule_pid=""
+sink_pid=""
 status=1
 
 # cleanup stops what this script started (by pid), keeps the logs of a failed run, and
@@ -59,6 +76,10 @@ cleanup() {
 	for pid in "${server_pids[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
+	if [[ -n "$sink_pid" ]]; then
+		kill "$sink_pid" 2>/dev/null
+		wait "$sink_pid" 2>/dev/null
+	fi
 	if [[ $status -ne 0 ]]; then
 		local keep="$root/.data/soak"
 		rm -rf -- "$keep"
@@ -66,6 +87,7 @@ cleanup() {
 		cp -- "$work"/*.log "$keep/" 2>/dev/null
 		cp -- "$cluster/log" "$keep/postgresql.log" 2>/dev/null
 		cp -- "$faults" "$keep/faults" 2>/dev/null
+		cp -- "$work/mail.jsonl" "$work/smtp-windows" "$keep/" 2>/dev/null
 		printf 'soak: logs kept in %s\n' "$keep" >&2
 	fi
 	pg_cleanup_dir "$cluster"
@@ -92,6 +114,7 @@ export DATABASE_URL
 section "build"
 go build -o "$work/forum" ./cmd/forum
 go test -c -tags soak -o "$work/soak.test" ./internal/soak
+go build -tags soak -o "$work/mailsink" ./internal/soak/mailsink
 
 section "migrate, seed, $writers writer accounts"
 "$work/forum" migrate 2>>"$work/setup.log"
@@ -117,6 +140,36 @@ for ((i = 1; i <= writers; i++)); do
 	fi
 done
 cat "$work"/account-* >"$work/accounts"
+# The first $mailers writers get a confirmed address, set directly (confirming by mail
+# is not what this run is about); the driver asks the database which accounts have one.
+mail_names=()
+for ((i = 1; i <= mailers && i <= writers; i++)); do
+	mail_names+=("$(printf 'soak-w%02d' "$i")")
+done
+if ((${#mail_names[@]} > 0)); then
+	names="$(
+		IFS=,
+		printf '%s' "${mail_names[*]}"
+	)"
+	"$psql" -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v names="$names" <<'SQL'
+UPDATE users SET email = username || '@example.org' WHERE username = ANY(string_to_array(:'names', ','));
+SQL
+fi
+
+section "SMTP sink"
+"$work/mailsink" -dir "$work" -refuse "$smtp_refuse" >"$work/mailsink.log" 2>&1 &
+sink_pid="$!"
+for _ in {1..100}; do
+	[[ -f "$work/smtp-url" ]] && break
+	kill -0 "$sink_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ ! -f "$work/smtp-url" ]]; then
+	echo "soak: the SMTP sink did not start; see mailsink.log" >&2
+	exit 1
+fi
+smtp_url="$(cat "$work/smtp-url")"
+echo "SMTP sink on ${smtp_url##*@}"
 
 section "two instances"
 # free_port prints a loopback port nothing listens on (other than those in $@).
@@ -146,8 +199,16 @@ export FORUM_LIMIT_REPLIES="${FORUM_LIMIT_REPLIES:-100000/1m}"
 export FORUM_LIMIT_REPLIES_NEW="${FORUM_LIMIT_REPLIES_NEW:-100000/1m}"
 export FORUM_LIMIT_LOGIN_ADDRESS="${FORUM_LIMIT_LOGIN_ADDRESS:-10000/15m}"
 export FORUM_MAX_STREAMS_PER_ADDRESS="${FORUM_MAX_STREAMS_PER_ADDRESS:-64}"
+# Every acknowledged reset request must queue a mail: past the per-account limit the
+# answer is the same page but no mail goes, which the driver could not tell apart.
+export FORUM_LIMIT_PASSWORD_RESETS="${FORUM_LIMIT_PASSWORD_RESETS:-100000/1m}"
+export FORUM_LIMIT_PASSWORD_RESETS_ADDRESS="${FORUM_LIMIT_PASSWORD_RESETS_ADDRESS:-100000/1m}"
+# The sink's certificate is trusted by the instances alone (SSL_CERT_FILE); a short poll
+# sends the outbox soon after each fault.
 start_instance() { # NAME PORT
 	FORUM_ADDR="127.0.0.1:$2" FORUM_BASE_URL="http://127.0.0.1:$2" \
+		FORUM_SMTP_URL="$smtp_url" FORUM_MAIL_FROM="Soak forum <forum@example.org>" \
+		FORUM_MAIL_POLL="${FORUM_MAIL_POLL:-500ms}" SSL_CERT_FILE="$work/smtp-cert.pem" \
 		"$work/forum" serve >"$work/$1.log" 2>&1 &
 	server_pids+=("$!")
 }
@@ -181,6 +242,10 @@ fault() { # KIND
 			[[ -d "/proc/$pid" ]] || break
 			sleep 0.1
 		done
+		# The mail held since before the kill is answered now, with the database dead.
+		if ((smtp_hold > 0)); then
+			kill -USR2 "$sink_pid" 2>/dev/null || true
+		fi
 		# pg_ctl restart reuses the options the cluster was started with; a backend
 		# of the dead postmaster still holding shared memory makes it fail: retry.
 		for try in {1..30}; do
@@ -210,7 +275,16 @@ schedule() {
 	for i in "${!fault_at[@]}"; do
 		kind=restart
 		((i == ${#fault_at[@]} - 1)) && kind=kill
+		if [[ $kind == kill ]] && ((smtp_hold > 0)); then
+			sleep "$((t0 + fault_at[i] - smtp_hold - $(date +%s)))" 2>/dev/null || true
+			kill -USR2 "$sink_pid" 2>/dev/null || true
+		fi
 		sleep "$((t0 + fault_at[i] - $(date +%s)))" 2>/dev/null || true
+		# The mail server refuses too, from the first fault on, so mail queued before and
+		# during it is retried across the database's return.
+		if ((i == 0)) && [[ "$smtp_refuse" != 0 && "$smtp_refuse" != 0s ]]; then
+			kill -USR1 "$sink_pid" 2>/dev/null || true
+		fi
 		fault "$kind"
 	done
 }
@@ -219,10 +293,13 @@ schedule &
 schedule_pid="$!"
 
 section "soak"
+mail_log="" # no account with an address: no mail, nothing to check
+((${#mail_names[@]} > 0)) && mail_log="$work/mail.jsonl"
 SOAK_URLS="http://127.0.0.1:$port_a,http://127.0.0.1:$port_b" \
 	SOAK_DATABASE_URL="$DATABASE_URL" SOAK_ACCOUNTS="$work/accounts" \
 	SOAK_READY="$ready" SOAK_FAULTS="$faults" \
-	"$work/soak.test" -test.run '^TestSoak$' -test.v -test.count=1 -test.timeout=8m && status=0 || status=$?
+	SOAK_MAIL_LOG="$mail_log" SOAK_SMTP_WINDOWS="$work/smtp-windows" \
+	"$work/soak.test" -test.run '^TestSoak$' -test.v -test.count=1 -test.timeout=15m && status=0 || status=$?
 # The faults are over long before the clock stops; a schedule still running means the
 # driver stopped early.
 kill "$schedule_pid" 2>/dev/null || true
@@ -234,6 +311,10 @@ for pid in "${server_pids[@]}"; do
 		status=1
 	}
 done
+kill -0 "$sink_pid" 2>/dev/null || {
+	echo "soak: the SMTP sink died during the run; see mailsink.log" >&2
+	status=1
+}
 if [[ $status -eq 0 ]]; then
 	section "soak passed"
 else

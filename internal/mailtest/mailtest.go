@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"math/big"
 	"mime"
 	"mime/multipart"
@@ -65,28 +64,11 @@ type Server struct {
 // Start starts a server that accepts any sender and recipient; it stops at t.Cleanup.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	cert, pool, err := selfSigned()
+	s, err := Listen("127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("mailtest: certificate: %v", err)
+		t.Fatal(err)
 	}
-	s := &Server{pool: pool, changed: make(chan struct{})}
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &session{s: s, conn: c}, nil
-	}))
-	s.srv.Domain = "localhost"
-	s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	s.srv.MaxMessageBytes = 10 << 20
-	s.srv.MaxRecipients = 100
-	s.srv.ReadTimeout = 30 * time.Second
-	s.srv.WriteTimeout = 30 * time.Second
-	s.srv.ErrorLog = log.New(io.Discard, "", 0) // a test's own assertions say what went wrong
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("mailtest: listen: %v", err)
-	}
-	s.addr = l.Addr().String()
-	go func() { _ = s.srv.Serve(l) }()
-	t.Cleanup(func() { _ = s.srv.Close() })
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 

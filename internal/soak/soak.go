@@ -36,6 +36,10 @@ type Config struct {
 	CatchUp  time.Duration // how long the streams may take to deliver after the writers stop
 	Think    time.Duration // mean pause between one person's requests
 	Timeout  time.Duration // one request's bound
+	// Mailers ask for password resets, one request per MailThink on average, until
+	// Duration ends.
+	Mailers   []Mailer
+	MailThink time.Duration
 	// Ready is called once every writer is logged in and every stream is open, just
 	// before the clock starts (the fault schedule starts counting from it).
 	Ready func()
@@ -60,6 +64,7 @@ type Result struct {
 	Abandoned int            // replies still unanswered when the drain ran out
 	Rejected  map[string]int // replies refused with a 4xx, by status and message
 	Streams   []*Stream
+	Forgots   []Forgot // every POST /forgot the mailers sent
 }
 
 // run is one Run's shared state.
@@ -76,6 +81,7 @@ type run struct {
 	parents map[int64][]int64 // thread → acknowledged direct replies, for nested replies
 	posts   []int64           // every acknowledged reply, for readers
 	give    int
+	forgots []Forgot
 }
 
 // Run sets up (finds the threads, opens the streams, logs the writers in), calls Ready,
@@ -124,22 +130,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.drainAt = r.stopAt.Add(cfg.Drain)
 	driveCtx, stopDriving := context.WithDeadline(ctx, r.drainAt.Add(cfg.Timeout))
 	defer stopDriving()
-	var writers, readers sync.WaitGroup
+	var writers, readers, mailers sync.WaitGroup
 	for w, b := range browsers {
 		writers.Go(func() { r.writer(driveCtx, w, b) })
 	}
 	for i := range cfg.Readers {
 		readers.Go(func() { r.reader(driveCtx, i) })
 	}
+	for i, m := range cfg.Mailers {
+		mailers.Go(func() { r.mailer(driveCtx, i, m) })
+	}
 	writers.Wait()
 	readers.Wait()
+	mailers.Wait()
 
 	r.catchUp(ctx, streams, progress)
 	stopStreams()
 	streamsDone.Wait()
 
 	r.mu.Lock()
-	res.Acks, res.Sent, res.Abandoned = r.acks, r.sent, r.give
+	res.Acks, res.Sent, res.Abandoned, res.Forgots = r.acks, r.sent, r.give, r.forgots
 	r.mu.Unlock()
 	r.rec.mu.Lock()
 	res.Requests, res.Statuses, res.Failures = r.rec.requests, r.rec.statuses, r.rec.failures

@@ -43,6 +43,13 @@ func TestSoak(t *testing.T) {
 			}
 		},
 	}
+	// With the soak's SMTP sink (SOAK_MAIL_LOG), the accounts with an address ask for
+	// password resets throughout, and the outbox is checked against what arrived.
+	mailLog := os.Getenv("SOAK_MAIL_LOG")
+	if mailLog != "" {
+		cfg.Mailers = readMailers(t, os.Getenv("SOAK_DATABASE_URL"), accounts)
+		cfg.MailThink = envDuration(t, "SOAK_MAIL_THINK", 3*time.Second)
+	}
 	grace := envDuration(t, "SOAK_GRACE", 5*time.Second)
 	res, err := Run(context.Background(), cfg)
 	if err != nil {
@@ -136,6 +143,10 @@ func TestSoak(t *testing.T) {
 	}
 	row("stream connections", connects)
 	fmt.Print(b.String())
+	if mailLog != "" {
+		checkOutbox(t, os.Getenv("SOAK_DATABASE_URL"), res, windows, mailLog, os.Getenv("SOAK_SMTP_WINDOWS"),
+			envDuration(t, "SOAK_MAIL_DRAIN", 6*time.Minute))
+	}
 
 	for i, f := range out {
 		if i == 20 {
