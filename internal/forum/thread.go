@@ -54,7 +54,7 @@ func (t *Thread) TakesStances() bool { return !t.CategoryMeta }
 // CanTakeStance refuses a stance on a reply in a thread that takes none.
 func CanTakeStance(t *Thread, s Stance) error {
 	if s != StanceNone && !t.TakesStances() {
-		return Errorf(EInvalid, "Threads in %s are about the forum itself and take no stance; post your reply without one.", t.CategoryName)
+		return Errorf(EInvalid, "Threads in %s are about the forum itself and take no stance; post without one.", t.CategoryName)
 	}
 	return nil
 }
@@ -79,6 +79,7 @@ type Post struct {
 	BodySource      string     `db:"body_source"`
 	BodyHTML        string     `db:"body_html"`
 	Stance          Stance     `db:"stance"`
+	StanceCurrent   *bool      `db:"stance_current"` // Stance is still its author's counted one (false: changed or withdrawn since); nil: not loaded
 	Status          PostStatus `db:"status"`
 	AuthorDeleted   bool       `db:"author_deleted"` // its author deleted it, whatever moderation decided
 	CreatedAt       time.Time  `db:"created_at"`

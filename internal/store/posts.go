@@ -65,6 +65,7 @@ type NewReply struct {
 	BodySource     string
 	BodyHTML       string
 	Stance         forum.Stance
+	WithdrawStance bool // take back the author's counted stance (forum.StanceChoice); Stance is then empty
 	IdempotencyKey string
 	Mentions       []string // known @names in order of appearance; the first forum.MaxMentions notify
 }
@@ -137,6 +138,10 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 		}
 		if n.Stance != forum.StanceNone {
 			if err := setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance); err != nil {
+				return err
+			}
+		} else if n.WithdrawStance {
+			if err := withdrawStance(ctx, tx, n.ThreadID, n.AuthorID); err != nil {
 				return err
 			}
 		}
@@ -276,11 +281,12 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 			FROM cand p
 			WINDOW w AS (ORDER BY p.depth = 0 DESC, p.top_id `+order[4:]+`, p.path)
 		)
-		SELECT `+postColumns+`,
+		SELECT `+postColumns+`, `+sqlStanceCurrent+`,
 			(SELECT count(*) FROM tops) > (SELECT count(*) FROM chosen) AS more,
 			(SELECT count(*) FROM cand) AS loaded,
 			(SELECT top_id FROM sized WHERE NOT fits ORDER BY n LIMIT 1) AS dropped_top
 		FROM sized JOIN posts p ON p.id = sized.id JOIN users u ON u.id = p.author_id
+		`+sqlStanceJoin+`
 		WHERE sized.fits
 		ORDER BY p.path`, q.ThreadID, q.After, q.Budget, q.MaxDepth, q.Bytes)
 	if err != nil {
@@ -334,8 +340,9 @@ func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit i
 			SELECT id, sum(size) OVER w <= $6 OR row_number() OVER w <= $7 AS fits
 			FROM cand p WINDOW w AS (ORDER BY p.path)
 		)
-		SELECT `+postColumns+`, (SELECT count(*) FROM cand) AS loaded
+		SELECT `+postColumns+`, `+sqlStanceCurrent+`, (SELECT count(*) FROM cand) AS loaded
 		FROM sized JOIN posts p ON p.id = sized.id JOIN users u ON u.id = p.author_id
+		`+sqlStanceJoin+`
 		WHERE sized.fits
 		ORDER BY p.path`, post.ThreadID, pq.Int64Array(post.Path), pq.Int64Array(next), post.Depth+maxDepth,
 		limit+len(post.Path), forum.PageHTMLBudget, len(post.Path))

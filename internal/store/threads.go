@@ -107,6 +107,7 @@ type NewThread struct {
 	Title          string
 	BodySource     string
 	BodyHTML       string
+	Stance         forum.Stance // the opening post's; refused in a category that takes none (forum.CanTakeStance)
 	IdempotencyKey string
 	Mentions       []string // known @names in order of appearance; the first forum.MaxMentions notify
 }
@@ -146,12 +147,25 @@ func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, e
 		if err := tx.GetContext(ctx, &postID, `
 			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id),
 			p AS (
-				INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key, title)
-				SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, ''), $6 FROM id RETURNING id
+				INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key, title, stance)
+				SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, ''), $6, NULLIF($7, '') FROM id RETURNING id
 			)
 			UPDATE threads SET last_post_id = (SELECT id FROM p) WHERE id = $1 RETURNING last_post_id`,
-			threadID, n.AuthorID, n.BodySource, n.BodyHTML, n.IdempotencyKey, n.Title); err != nil {
+			threadID, n.AuthorID, n.BodySource, n.BodyHTML, n.IdempotencyKey, n.Title, n.Stance); err != nil {
 			return fmt.Errorf("insert opening post: %w", err)
+		}
+		if n.Stance != forum.StanceNone {
+			// The new thread, read back with its category, decides; a refusal rolls it back.
+			t, err := lockThread(ctx, tx, threadID)
+			if err != nil {
+				return err
+			}
+			if err := forum.CanTakeStance(t, n.Stance); err != nil {
+				return err
+			}
+			if err := setStance(ctx, tx, threadID, n.AuthorID, postID, n.Stance); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE categories SET thread_count = thread_count + 1 WHERE id = $1`, n.CategoryID); err != nil {
 			return fmt.Errorf("count thread: %w", err)

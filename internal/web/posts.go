@@ -18,6 +18,7 @@ type postView struct {
 	Focus     *forum.Post
 	Truncated bool
 	Form      replyForm
+	Stance    *stanceField // the reply forms' stance choice, with the viewer's counted stance
 	replyState
 }
 
@@ -51,8 +52,9 @@ func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm
 	}
 	user := currentUser(c)
 	marks := s.marks(ctx, user, t.ID, false, false)
+	myStance := s.currentStance(ctx, user, t)
 	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: p.Depth + maxDepth, Focus: p.ID,
-		Since: marks.Since, Muted: marks.Muted}
+		Since: marks.Since, Muted: marks.Muted, Stance: newStanceField(myStance, "")}
 	roots := buildTree(posts, tc, false)
 	if len(roots) == 0 {
 		s.error(c, fmt.Errorf("post %d: page without posts", p.ID))
@@ -63,7 +65,7 @@ func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm
 		form.Idem = newIdemKey()
 	}
 	v := postView{Thread: forum.ThreadFor(user, t), Root: roots[0], Focus: p, Truncated: truncated, Form: form,
-		replyState: replyStateFor(user, t, p)}
+		Stance: newStanceField(myStance, form.Stance), replyState: replyStateFor(user, t, p)}
 	var feeds []feedLink
 	if forum.Listed(t.OpeningStatus) {
 		feeds = append(feeds, feedLink{Title: "Replies below this post", Base: "/p/" + strconv.FormatInt(p.ID, 10) + "/feed"})

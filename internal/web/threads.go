@@ -33,6 +33,7 @@ type threadView struct {
 	Truncated bool
 	replyState
 	Form    replyForm
+	Stance  *stanceField // the reply forms' stance choice, with the viewer's counted stance
 	Stances []stanceBar
 	Viewer  *forum.User
 	Jump    string        // "jump to first unread" (jumpHref); "" when nothing is
@@ -112,7 +113,9 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 		s.error(c, err)
 		return
 	}
-	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: maxDepth, Since: marks.Since, Muted: marks.Muted}
+	myStance := s.currentStance(ctx, user, t)
+	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: maxDepth, Since: marks.Since, Muted: marks.Muted,
+		Stance: newStanceField(myStance, "")}
 	roots := buildTree(tree.Posts, tc, newest)
 	if len(roots) == 0 {
 		s.error(c, fmt.Errorf("thread %d has no opening post", t.ID))
@@ -124,7 +127,7 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 	v := threadView{
 		Thread: forum.ThreadFor(user, t), Root: roots[0], After: after, NextAfter: tree.NextAfter,
 		Truncated: tree.Truncated, replyState: replyStateFor(user, t, nil),
-		Form: form, Stances: stanceBars(t), Viewer: user,
+		Form: form, Stance: newStanceField(myStance, form.Stance), Stances: stanceBars(t), Viewer: user,
 		Jump: jumpHref(marks.FirstUnread, tree.Posts), Watch: marks.Watch,
 	}
 	if newest {
@@ -200,7 +203,7 @@ func (s *Server) reply(c *gin.Context) {
 		reject(err)
 		return
 	}
-	stance, err := forum.ParseStance(form.Stance)
+	stance, err := forum.ParseStanceChoice(form.Stance)
 	if err != nil {
 		reject(err)
 		return
@@ -228,7 +231,8 @@ func (s *Server) reply(c *gin.Context) {
 	// The store checks forum.CanReply under the thread's lock.
 	p, err := s.store.CreateReply(ctx, store.NewReply{
 		ThreadID: threadID, ParentID: parentID, AuthorID: user.ID,
-		BodySource: form.Body, BodyHTML: html, Stance: stance, IdempotencyKey: form.Idem, Mentions: mentions,
+		BodySource: form.Body, BodyHTML: html, Stance: stance.Stance, WithdrawStance: stance.Withdraw,
+		IdempotencyKey: form.Idem, Mentions: mentions,
 	})
 	if err != nil {
 		reject(err)
@@ -271,6 +275,7 @@ type newThreadForm struct {
 	Category   string
 	Title      string
 	Body       string
+	Stance     string // the opening post's, as typed
 	Idem       string
 	Error      string
 }
@@ -297,7 +302,7 @@ func (s *Server) createThread(c *gin.Context) {
 	user := currentUser(c)
 	f := newThreadForm{
 		Category: c.PostForm("category"), Title: strings.TrimSpace(c.PostForm("title")),
-		Body: forum.NormalizeBody(c.PostForm("body")), Idem: c.PostForm("idem"),
+		Body: forum.NormalizeBody(c.PostForm("body")), Stance: c.PostForm("stance"), Idem: c.PostForm("idem"),
 	}
 	if err := forum.ValidateIdemKey(f.Idem); err != nil { // not ours: no form to go back to
 		s.error(c, err)
@@ -332,6 +337,12 @@ func (s *Server) createThread(c *gin.Context) {
 		reject(err)
 		return
 	}
+	// The store refuses a stance in a category that takes none (forum.CanTakeStance).
+	stance, err := forum.ParseStance(f.Stance)
+	if err != nil {
+		reject(err)
+		return
+	}
 	if p, err := s.sentBefore(c, user, f.Idem); p != nil || err != nil {
 		var t *forum.Thread
 		if err == nil {
@@ -356,7 +367,7 @@ func (s *Server) createThread(c *gin.Context) {
 	}
 	t, err := s.store.CreateThread(ctx, store.NewThread{
 		CategoryID: cat.ID, AuthorID: user.ID, Title: f.Title, BodySource: f.Body, BodyHTML: html,
-		IdempotencyKey: f.Idem, Mentions: mentions,
+		Stance: stance, IdempotencyKey: f.Idem, Mentions: mentions,
 	})
 	if err != nil {
 		reject(err)

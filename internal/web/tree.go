@@ -37,6 +37,9 @@ type node struct {
 	CSRF     string   // the form token for the node's inline forms
 	IdemKey  string   // a fresh idempotency key for its reply form
 	Viewer   *forum.User
+
+	Stance  *stanceField // its reply form's stance choice, shared by the page's nodes
+	Earlier bool         // its stance is no longer its author's counted one: labelled "was: ..."
 }
 
 // treeCtx is what every node of one page shares.
@@ -48,6 +51,9 @@ type treeCtx struct {
 	Focus    int64          // the post a /p/:id page is about
 	Since    int64          // the viewer's read position: later posts are new (0: none are)
 	Muted    map[int64]bool // the people the viewer muted
+	// Stance is the reply forms' stance choice for the viewer; nil offers it as to a
+	// participant without a stance.
+	Stance *stanceField
 	// Listener is who reads a live stream, whose nodes are otherwise rendered as for a
 	// visitor (User nil): only their mutes apply, so a muted author's reply arrives folded.
 	Listener *forum.User
@@ -60,7 +66,8 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 		Post: p, Readable: forum.CanRead(u, &p),
 		CanEdit:  u != nil && forum.CanEdit(u, t, &p, now) == nil,
 		CanReply: forum.CanReply(u, t, &p, now) == nil,
-		Stances:  t.TakesStances(),
+		Stances:  t.TakesStances(), Stance: ctx.Stance,
+		Earlier:  p.Stance != forum.StanceNone && p.StanceCurrent != nil && !*p.StanceCurrent,
 		CanFlag:  forum.CanFlag(u, &p, now) == nil,
 		CanMod:   forum.MayModerate(u, now) == nil,
 		Continue: p.Depth >= ctx.MaxDepth && p.ChildCount > 0,
@@ -80,6 +87,9 @@ func buildTree(posts []forum.Post, ctx *treeCtx, newestFirst bool) []*node {
 	byID := make(map[int64]*node, len(posts))
 	var roots []*node
 	now := time.Now()
+	if ctx.Stance == nil {
+		ctx.Stance = newStanceField(forum.StanceNone, "")
+	}
 	for _, p := range posts {
 		n := newNode(p, ctx, now)
 		byID[p.ID] = n
