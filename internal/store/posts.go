@@ -25,14 +25,6 @@ func (r postRow) post() forum.Post {
 	return p
 }
 
-func rowsToPosts(rows []postRow) []forum.Post {
-	out := make([]forum.Post, len(rows))
-	for i, r := range rows {
-		out[i] = r.post()
-	}
-	return out
-}
-
 // PostByID loads one post with its author's name.
 func (s *Store) PostByID(ctx context.Context, id int64) (*forum.Post, error) {
 	var r postRow
