@@ -14,10 +14,9 @@ import (
 	"forum/internal/testdb"
 )
 
-// TestHubRecoversAfterLosingItsConnection: when the LISTEN connection is cut, every
-// subscriber's channel closes (its stream ends and the reader reconnects), subscribing
-// fails until the connection is back, and then notifications flow again.
-func TestHubRecoversAfterLosingItsConnection(t *testing.T) {
+// startHub runs a hub on a fresh test database until the test ends.
+func startHub(t *testing.T) (*testdb.DB, *live.Hub) {
+	t.Helper()
 	db := testdb.New(t)
 	hub, err := live.New(db.URL)
 	if err != nil {
@@ -26,6 +25,14 @@ func TestHubRecoversAfterLosingItsConnection(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go hub.Run(ctx)
+	return db, hub
+}
+
+// TestHubRecoversAfterLosingItsConnection: when the LISTEN connection is cut, every
+// subscriber's channel closes (its stream ends and the reader reconnects), subscribing
+// fails until the connection is back, and then notifications flow again.
+func TestHubRecoversAfterLosingItsConnection(t *testing.T) {
+	db, hub := startHub(t)
 
 	notify := func(threadID string) {
 		t.Helper()

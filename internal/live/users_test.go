@@ -1,27 +1,18 @@
 package live_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"forum/internal/live"
 	"forum/internal/store"
-	"forum/internal/testdb"
 )
 
 // TestHubWakesUsers: a NOTIFY on the user channel wakes exactly the people it names, or
 // every person for {"all":true}, and never a thread that happens to share the id; a
 // thread's NOTIFY wakes no person.
 func TestHubWakesUsers(t *testing.T) {
-	db := testdb.New(t)
-	hub, err := live.New(db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	go hub.Run(ctx)
+	db, hub := startHub(t)
 
 	sub := func(user bool, id int64) <-chan struct{} {
 		t.Helper()

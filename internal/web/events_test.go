@@ -91,16 +91,24 @@ func openStreamAs(t *testing.T, client *http.Client, rawURL, lastEventID string)
 
 func next(t *testing.T, ch <-chan sseEvent, within time.Duration) sseEvent {
 	t.Helper()
+	return receive(t, ch, within)
+}
+
+// receive waits for the next value a stream reader delivers; a closed stream or none
+// within the time fails the test.
+func receive[T any](t *testing.T, ch <-chan T, within time.Duration) T {
+	t.Helper()
 	select {
-	case ev, ok := <-ch:
+	case v, ok := <-ch:
 		if !ok {
 			t.Fatal("stream closed")
 		}
-		return ev
+		return v
 	case <-time.After(within):
 		t.Fatalf("no event within %s", within)
 	}
-	return sseEvent{}
+	var zero T
+	return zero
 }
 
 func TestLiveEvents(t *testing.T) {

@@ -59,16 +59,7 @@ func openUnread(t *testing.T, c *client) (<-chan int, *http.Response, func()) {
 
 func nextUnread(t *testing.T, ch <-chan int, within time.Duration) int {
 	t.Helper()
-	select {
-	case n, ok := <-ch:
-		if !ok {
-			t.Fatal("stream closed")
-		}
-		return n
-	case <-time.After(within):
-		t.Fatalf("no unread event within %s", within)
-	}
-	return 0
+	return receive(t, ch, within)
 }
 
 func TestUnreadEvents(t *testing.T) {
