@@ -37,6 +37,7 @@ commands:
   serve                                 run the HTTP server
   migrate                               apply database migrations
   seed                                  create the event's categories and opening threads (idempotent)
+  seed --synthetic --posts N [--seed S] also fill an empty database with a synthetic forum (for make bench)
   user add NAME --role member|moderator|admin   create or update a user; password read from stdin
   rerender                              re-render every post's HTML from its Markdown source
   healthcheck                           GET /healthz on FORUM_ADDR; exit 0 when healthy (for Docker)
@@ -71,9 +72,18 @@ func run(args []string, stdin io.Reader) error {
 		}
 	}
 	role := ""
+	var synth synthFlags
 	var cfg *config.Config
 	var err error
-	if cmd == "user" {
+	if cmd == "seed" && len(rest) > 0 && strings.HasPrefix(rest[0], "--synthetic") {
+		// seed --synthetic --posts N: a benchmark's database; settings from the environment.
+		fs := flag.NewFlagSet("forum seed", flag.ContinueOnError)
+		synth.register(fs)
+		cfg, _, err = config.Load(nil, os.Getenv)
+		if err == nil {
+			err = fs.Parse(rest)
+		}
+	} else if cmd == "user" {
 		// --role belongs to `user add`; the settings come from the environment only.
 		fs := flag.NewFlagSet("forum user", flag.ContinueOnError)
 		fs.StringVar(&role, "role", "member", "member, moderator or admin")
@@ -118,6 +128,9 @@ func run(args []string, stdin io.Reader) error {
 
 	switch cmd {
 	case "seed":
+		if synth.on {
+			return synthCmd(ctx, cfg, st, synth)
+		}
 		return seedCmd(ctx, st)
 	case "rerender":
 		return rerenderCmd(ctx, st)
