@@ -5,6 +5,9 @@ import (
 	"flag"
 	"log/slog"
 	"os"
+	"time"
+
+	"golang.org/x/term"
 
 	"forum/internal/config"
 	"forum/internal/markup"
@@ -72,11 +75,20 @@ func synthCmd(ctx context.Context, cfg *config.Config, st *store.Store, f synthF
 	if err != nil {
 		return err
 	}
-	stats, err := synth.Load(ctx, st.DB().DB, md, synth.Options{Posts: f.posts, Seed: f.seed, PasswordHash: hash, Progress: os.Stderr})
+	stats, err := synth.Load(ctx, st.DB().DB, md, synth.Options{Posts: f.posts, Seed: f.seed, PasswordHash: hash,
+		Progress: os.Stderr, ProgressEvery: progressEvery(os.Stderr)})
 	if err != nil {
 		return err
 	}
 	slog.Info("synthetic forum loaded", "users", stats.Users, "threads", stats.Threads, "posts", stats.Posts,
 		"seconds", stats.Elapsed.Seconds(), "posts_per_second", float64(stats.Posts)/stats.Elapsed.Seconds())
 	return nil
+}
+
+// progressEvery redraws the bar often on a terminal and every few seconds into a file.
+func progressEvery(f *os.File) time.Duration {
+	if term.IsTerminal(int(f.Fd())) {
+		return 200 * time.Millisecond
+	}
+	return 5 * time.Second
 }

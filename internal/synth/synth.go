@@ -4,6 +4,7 @@
 package synth
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -34,7 +35,10 @@ type Options struct {
 	Seed         uint64    // the same seed makes the same forum
 	PasswordHash string    // Password's hash (argon2id), computed once by the caller
 	Progress     io.Writer // where the progress bar goes; nil for none
-	Now          time.Time // the newest post is shortly before this; zero means now
+	// ProgressEvery is how often the bar is redrawn: often on a terminal, seldom into a
+	// log, where each redraw is a line. Zero means every 200 ms.
+	ProgressEvery time.Duration
+	Now           time.Time // the newest post is shortly before this; zero means now
 }
 
 // Stats says what was loaded.
@@ -80,7 +84,7 @@ func Load(ctx context.Context, db *sql.DB, md *markup.Renderer, o Options) (*Sta
 		}
 	}
 	l := &loader{tx: tx, md: md, plan: pl, cats: cats, seed: o.Seed, now: o.Now, hash: o.PasswordHash}
-	bar := newBar(o.Progress, o.Posts)
+	bar := newBar(o.Progress, o.Posts, cmp.Or(o.ProgressEvery, 200*time.Millisecond))
 	steps := []func(context.Context) error{l.ids, l.dropIndexes, l.users, l.threads,
 		func(ctx context.Context) error { return l.posts(ctx, bar) },
 		l.stances, l.flags, l.notifications, l.recreateIndexes, l.counts}
@@ -102,13 +106,13 @@ func Load(ctx context.Context, db *sql.DB, md *markup.Renderer, o Options) (*Sta
 		MegaThreadID: l.threadID[0], Elapsed: time.Since(began)}, nil
 }
 
-func newBar(w io.Writer, n int) *progressbar.ProgressBar {
+func newBar(w io.Writer, n int, every time.Duration) *progressbar.ProgressBar {
 	if w == nil {
 		return nil
 	}
 	return progressbar.NewOptions(n, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("posts"),
 		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("posts"),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(every),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 }
 
