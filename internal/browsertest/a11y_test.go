@@ -114,7 +114,7 @@ func TestAccessibility(t *testing.T) {
 	check("reader", "/forgot")
 	check("reader", "/modlog")
 
-	if b.count("table.modlog tbody tr") == 0 {
+	if b.count("ol.modlog li.modlog-item") == 0 {
 		t.Error("the moderation log was empty: the check saw only its empty state")
 	}
 	check("reader", "/c")
@@ -138,6 +138,7 @@ func TestAccessibility(t *testing.T) {
 // and a moderation log with entries.
 type fixture struct {
 	threadPath  string
+	postPath    string // a reply four levels down: its permalink shows its ancestors
 	participant string // takes part in the thread
 	moderator   string
 }
@@ -207,6 +208,6 @@ func newFixture(s *site) *fixture {
 	if err := s.store.Decide(ctx, store.Decision{PostID: ad.ID, ModeratorID: mod.ID, Action: forum.DecideHide, Note: "Advertising."}); err != nil {
 		s.t.Fatalf("decide: %v", err)
 	}
-	return &fixture{threadPath: fmt.Sprintf("/t/%d/%s", th.ID, th.Slug), participant: ana.Username,
+	return &fixture{threadPath: fmt.Sprintf("/t/%d/%s", th.ID, th.Slug), postPath: fmt.Sprintf("/p/%d", r4.ID), participant: ana.Username,
 		moderator: mod.Username}
 }

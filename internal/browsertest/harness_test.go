@@ -284,6 +284,7 @@ func (b *browser) open(path string) {
 		b.t.Fatalf("open %s: %v", path, err)
 	}
 	wantOK(b.t, "GET "+path, resp)
+	b.checkWidth()
 }
 
 // submit clicks a control that submits a form (or follows a link), waits for the new
@@ -295,6 +296,7 @@ func (b *browser) submit(what, sel string) {
 		b.t.Fatalf("%s (click %s): %v (at %s)", what, sel, err, b.location())
 	}
 	wantOK(b.t, what, resp)
+	b.checkWidth()
 }
 
 func wantOK(t *testing.T, what string, resp *network.Response) {

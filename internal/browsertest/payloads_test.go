@@ -604,7 +604,7 @@ func TestPayloadSweep(t *testing.T) {
 	logged := map[string]bool{}
 	for next := "/modlog"; next != ""; {
 		visit(next)
-		for _, note := range b.texts("tr.modlog-item td:last-child") {
+		for _, note := range b.texts("li.modlog-item .modlog-note") {
 			logged[note] = true
 		}
 		if n := b.nextPage(); n != "" {

@@ -9,17 +9,23 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// readmeShots are the README's images: the same thread wide and light, narrow and dark.
-var readmeShots = map[string]bool{"thread-1280-light.png": true, "thread-375-dark.png": true}
+// readmeShots are the README's images: the home page, a thread, a permalink, search and
+// the review queue, wide and light or phone-sized and dark.
+var readmeShots = map[string]bool{
+	"home-1280-light.png": true, "home-390-dark.png": true,
+	"thread-1280-light.png": true, "thread-390-dark.png": true,
+	"permalink-1280-light.png": true, "search-390-light.png": true,
+	"queue-1280-light.png": true, "queue-390-dark.png": true,
+}
 
 // maxShotHeight keeps a long page's screenshot to its top part (CSS pixels), so the
 // images stay small enough to commit.
 const maxShotHeight = 2200
 
-// TestScreenshots photographs the home page, a thread with a nested reply tree at 375
-// and 1280 px in light and dark, and the moderation queue, into $FORUM_SCREENSHOT_DIR
-// (or the test's artifact directory). With -readme-screenshots it also writes the
-// README's two images into docs/screenshots.
+// TestScreenshots photographs the home page, a thread with a nested reply tree at 390
+// and 1280 px in light and dark, a permalink, search, the notifications and the
+// moderation queue, into $FORUM_SCREENSHOT_DIR (or the test's artifact directory). With
+// -readme-screenshots it also writes the README's images into docs/screenshots.
 func TestScreenshots(t *testing.T) {
 	s := newSite(t)
 	s.seed()
@@ -67,11 +73,13 @@ func TestScreenshots(t *testing.T) {
 
 	b.open("/")
 	shoot("home-1280-light.png", 1280, "light")
+	shoot("home-390-dark.png", 390, "dark")
+	b.do("back to 1280 light", chromedp.EmulateViewport(1280, 900), b.colorScheme("light"))
 
 	// The thread as a participant sees it: the reply tree with its Reply and Flag controls.
 	b.login(f.participant)
 	b.open(f.threadPath)
-	for _, width := range []int64{375, 1280} {
+	for _, width := range []int64{390, 1280} {
 		for _, scheme := range []string{"light", "dark"} {
 			shoot(fmt.Sprintf("thread-%d-%s.png", width, scheme), width, scheme)
 		}
@@ -81,7 +89,19 @@ func TestScreenshots(t *testing.T) {
 	if b.count("li.notification") == 0 {
 		t.Fatal("the participant has no notifications; their screenshot would show nothing")
 	}
-	shoot("notifications-375-dark.png", 375, "dark")
+	shoot("notifications-390-dark.png", 390, "dark")
+	b.do("back to 1280 light", chromedp.EmulateViewport(1280, 900), b.colorScheme("light"))
+	// A permalink: the post first, its ancestors one line each above it.
+	b.open(f.postPath)
+	if b.count(".ancestors li") < 3 {
+		t.Fatal("the permalink shows fewer than three ancestors; its screenshot would not show them")
+	}
+	shoot("permalink-1280-light.png", 1280, "light")
+	b.open("/search?q=margins")
+	if b.count("mark") == 0 {
+		t.Fatal("the search for \"margins\" marks nothing; its screenshot would show no match")
+	}
+	shoot("search-390-light.png", 390, "light")
 	b.do("back to 1280 light", chromedp.EmulateViewport(1280, 900), b.colorScheme("light"))
 	b.logout()
 
@@ -91,4 +111,5 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal("the review queue is empty; its screenshot would show nothing")
 	}
 	shoot("queue-1280-light.png", 1280, "light")
+	shoot("queue-390-dark.png", 390, "dark")
 }

@@ -25,7 +25,7 @@ type Config struct {
 	SessionKey    []byte
 	FlagThreshold int
 	// MaxStreamsPerAddress caps the live event streams one client address may hold open
-	// on one instance (FORUM_MAX_STREAMS_PER_ADDRESS).
+	// on one instance (FORUM_MAX_STREAMS_PER_ADDRESS; DefaultMaxStreamsPerAddress).
 	MaxStreamsPerAddress int
 	// DB bounds the database pool and its timeouts (database.go).
 	DB DBSettings
@@ -41,9 +41,17 @@ type Config struct {
 	// MailBatch is FORUM_MAIL_BATCH_INTERVAL: the least time between two notification
 	// mails to one person (mailnotify.go).
 	MailBatch time.Duration
+	// Search bounds a search page (FORUM_SEARCH_*, search.go).
+	Search SearchSettings
 
 	sessionKeyHex string
 }
+
+// DefaultMaxStreamsPerAddress is FORUM_MAX_STREAMS_PER_ADDRESS unset. A logged-in reader
+// holds two streams per visible tab (the thread's and the unread count's), a visitor one;
+// hidden tabs hold none. 64 lets a few dozen people behind one NAT (an office, a campus,
+// a carrier's CGNAT) read live at once, while one address still cannot take thousands.
+const DefaultMaxStreamsPerAddress = 64
 
 // Load reads the environment, then parses args (flags) over it.
 func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
@@ -54,7 +62,7 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 		sessionKeyHex: getenv("FORUM_SESSION_KEY"),
 		FlagThreshold: 3,
 
-		MaxStreamsPerAddress: 6, // a reader with a few thread tabs open
+		MaxStreamsPerAddress: DefaultMaxStreamsPerAddress,
 	}
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8080"
@@ -106,6 +114,9 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 		return nil, fs, err
 	}
 	c.Limits = limits
+	if c.Search, err = loadSearch(getenv); err != nil {
+		return nil, fs, err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}

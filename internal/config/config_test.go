@@ -25,6 +25,9 @@ func TestValidateServe(t *testing.T) {
 		{"BadThreshold", map[string]string{"FORUM_FLAG_THRESHOLD": "0"}, "FORUM_FLAG_THRESHOLD"},
 		{"NoStreamsPerAddress", map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": "0"}, "FORUM_MAX_STREAMS_PER_ADDRESS"},
 		{"StreamsPerAddressNotANumber", map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": "six"}, "FORUM_MAX_STREAMS_PER_ADDRESS"},
+		{"StreamsPerAddressTooMany", map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": "10001"}, "FORUM_MAX_STREAMS_PER_ADDRESS"},
+		{"SearchPerPageZero", map[string]string{"FORUM_SEARCH_PER_PAGE": "0"}, "FORUM_SEARCH_PER_PAGE"},
+		{"SearchCountMaxNotANumber", map[string]string{"FORUM_SEARCH_COUNT_MAX": "many"}, "FORUM_SEARCH_COUNT_MAX"},
 		{"PoolTooSmall", map[string]string{"FORUM_DB_MAX_CONNS": "1"}, "FORUM_DB_MAX_CONNS"},
 		{"PoolNotANumber", map[string]string{"FORUM_DB_MAX_CONNS": "lots"}, "FORUM_DB_MAX_CONNS"},
 		{"StatementTimeoutWithoutUnit", map[string]string{"FORUM_DB_STATEMENT_TIMEOUT": "5000"}, "FORUM_DB_STATEMENT_TIMEOUT"},
@@ -47,6 +50,7 @@ func TestValidateServe(t *testing.T) {
 		{"LimitWindowInWeeks", map[string]string{"FORUM_LIMIT_FLAGS": "20/1w"}, "FORUM_LIMIT_FLAGS"},
 		{"LimitWindowTwice", map[string]string{"FORUM_LIMIT_REGISTRATIONS": "5/1h,10/60m"}, "FORUM_LIMIT_REGISTRATIONS"},
 		{"PreviewLimitWithoutCount", map[string]string{"FORUM_LIMIT_PREVIEWS": "/1m"}, "FORUM_LIMIT_PREVIEWS"},
+		{"InsightfulLimitOfNothing", map[string]string{"FORUM_LIMIT_INSIGHTFUL": "0/1h"}, "FORUM_LIMIT_INSIGHTFUL"},
 		{"LoginAccountTwoTerms", map[string]string{"FORUM_LIMIT_LOGIN_ACCOUNT": "10/15m,20/1h"}, "FORUM_LIMIT_LOGIN_ACCOUNT"},
 		{"LoginDelayUnbounded", map[string]string{"FORUM_LOGIN_DELAY_MAX": "1h"}, "FORUM_LOGIN_DELAY_MAX"},
 		{"SMTPURLWrongScheme", map[string]string{"FORUM_SMTP_URL": "http://mail.example.org", "FORUM_MAIL_FROM": "f@example.org"}, "FORUM_SMTP_URL"},
@@ -128,8 +132,9 @@ func TestMaxStreamsPerAddress(t *testing.T) {
 		env  map[string]string
 		want int
 	}{
-		{"Default", nil, nil, 6},
+		{"Default", nil, nil, 64},
 		{"Environment", nil, map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": " 2 "}, 2},
+		{"UpperBound", nil, map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": "10000"}, 10000},
 		{"FlagOverridesEnvironment", []string{"--max-streams-per-address", "12"}, map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": "2"}, 12},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

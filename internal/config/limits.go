@@ -22,6 +22,7 @@ var limitSettings = []struct {
 	{"FORUM_LIMIT_THREADS_NEW", func(l *forum.Limits) *[]forum.Limit { return &l.ThreadsNew }},
 	{"FORUM_LIMIT_EDITS", func(l *forum.Limits) *[]forum.Limit { return &l.Edits }},
 	{"FORUM_LIMIT_FLAGS", func(l *forum.Limits) *[]forum.Limit { return &l.Flags }},
+	{"FORUM_LIMIT_INSIGHTFUL", func(l *forum.Limits) *[]forum.Limit { return &l.Insightful }},
 	{"FORUM_LIMIT_REGISTRATIONS", func(l *forum.Limits) *[]forum.Limit { return &l.Registrations }},
 	{"FORUM_LIMIT_LOGIN_PAIR", func(l *forum.Limits) *[]forum.Limit { return &l.LoginPair }},
 	{"FORUM_LIMIT_LOGIN_ADDRESS", func(l *forum.Limits) *[]forum.Limit { return &l.LoginAddress }},

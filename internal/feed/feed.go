@@ -129,7 +129,7 @@ func Posts(base string, m Meta, posts []forum.FeedPost) *Feed {
 // modLogItem is a moderation log entry as an item's HTML. It names what was done to what,
 // by whom and why — never the content acted on, which may be hidden.
 var modLogItem = template.Must(template.New("item").Parse(
-	`<p>{{.Moderator}}: {{.Action}} — {{.Target}}</p>` +
+	`<p>{{.Moderator}} {{.Action}}</p>` +
 		`{{if .Reason}}<p>Reason: {{.Reason}}</p>{{end}}` +
 		`{{if .Note}}<p>Note: {{.Note}}</p>{{end}}` +
 		`<p><a href="{{.Log}}">The public moderation log</a></p>`))
@@ -141,19 +141,16 @@ func ModLog(base string, m Meta, entries []forum.LogEntry) *Feed {
 	host := tagHost(base)
 	logURL := f.abs(m.Page)
 	for _, e := range entries {
-		action := strings.ReplaceAll(string(e.Action), "_", " ")
-		target := e.TargetType + " #" + strconv.FormatInt(e.TargetID, 10)
-		if e.TargetLabel != "" {
-			target += " (" + e.TargetLabel + ")"
-		}
+		// The same sentence the log's page shows a visitor: a feed is public.
+		action := e.Sentence(nil).String()
 		var body strings.Builder
-		err := modLogItem.Execute(&body, struct{ Moderator, Action, Target, Reason, Note, Log string }{
-			e.Moderator, action, target, e.Reason, e.Note, logURL})
+		err := modLogItem.Execute(&body, struct{ Moderator, Action, Reason, Note, Log string }{
+			e.Moderator, action, e.Reason, e.Note, logURL})
 		if err != nil {
 			// The template is fixed and its data plain strings: this cannot happen.
 			panic(fmt.Sprintf("feed: moderation log item: %v", err))
 		}
-		summary := e.Moderator + ": " + action + " — " + target
+		summary := e.Moderator + " " + action
 		f.add(&feeds.Item{
 			Id:          "tag:" + host + ",2025:modlog/" + strconv.FormatInt(e.ID, 10),
 			IsPermaLink: "false",

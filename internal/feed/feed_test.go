@@ -291,31 +291,38 @@ func TestFeedValidator(t *testing.T) {
 func TestFeedModLog(t *testing.T) {
 	entries := []forum.LogEntry{
 		{ID: 9, Moderator: "mod1", Action: "hide_post", TargetType: "post", TargetID: 42,
-			Reason: "spam ×2", Note: "<script>alert(1)</script> & more", CreatedAt: t0.Add(time.Minute)},
+			Reason: "spam ×2", Note: "<script>alert(1)</script> & more", CreatedAt: t0.Add(time.Minute),
+			ThreadID: 3, ThreadTitle: "Route <b>talk</b>", ThreadOpening: forum.StatusVisible},
 		{ID: 8, Moderator: "mod2", Action: "suspend_user", TargetType: "user", TargetID: 5, TargetLabel: "troll",
-			Reason: "until 2025-05-01 00:00 UTC", CreatedAt: t0},
+			Reason: "until 2025-04-13 08:00 UTC", CreatedAt: t0},
+		{ID: 7, Moderator: "mod2", Action: "lock_thread", TargetType: "thread", TargetID: 4, CreatedAt: t0,
+			ThreadID: 4, ThreadTitle: "Secret plans", ThreadOpening: forum.StatusHidden},
 	}
 	m := feed.Meta{Title: "Moderation log", Description: "Every act.", Page: "/modlog", Path: "/modlog/feed"}
 	for _, format := range []feed.Format{feed.RSS, feed.Atom} {
 		_, f := render(t, feed.ModLog(base, m, entries), format)
-		if len(f.Items) != 2 {
+		if len(f.Items) != 3 {
 			t.Fatalf("%d items", len(f.Items))
 		}
 		it := f.Items[0]
 		if it.GUID != "tag:forum.example.org,2025:modlog/9" || it.Link != base+"/modlog" {
 			t.Fatalf("%s: id %q link %q", format, it.GUID, it.Link)
 		}
-		if it.Title != "mod1: hide post — post #42" {
+		// The log page's sentences (forum.LogEntry.Sentence), as a visitor reads them.
+		if it.Title != "mod1 hid a post in “Route <b>talk</b>”" {
 			t.Fatalf("%s: title %q", format, it.Title)
 		}
-		for _, want := range []string{"mod1", "hide post", "post #42", "spam ×2",
+		for _, want := range []string{"mod1 hid a post in “Route &lt;b&gt;talk&lt;/b&gt;”", "spam ×2",
 			"&lt;script&gt;alert(1)&lt;/script&gt; &amp; more", `href="` + base + `/modlog"`} {
 			if !strings.Contains(it.Content, want) {
 				t.Fatalf("%s: content lacks %q: %s", format, want, it.Content)
 			}
 		}
-		if !strings.Contains(f.Items[1].Title, "user #5 (troll)") {
+		if f.Items[1].Title != "mod2 suspended troll for 7 days" {
 			t.Fatalf("%s: title %q", format, f.Items[1].Title)
+		}
+		if f.Items[2].Title != "mod2 locked a hidden thread" {
+			t.Fatalf("%s: a hidden thread's title in the public feed: %q", format, f.Items[2].Title)
 		}
 	}
 	v := feed.ModLogValidator(base, m, feed.RSS, &entries[0])

@@ -37,7 +37,8 @@ const (
 // Account errors.
 var (
 	// ErrWrongPassword: the current password given to change it is not the account's.
-	ErrWrongPassword = &Error{Code: EForbidden, Message: "Your current password is not right. Nothing was changed."}
+	ErrWrongPassword = &Error{Code: EForbidden, Message: "Your current password is not right. Nothing was changed.",
+		Field: "current_password"}
 	// ErrEmailTaken: another account confirmed the address after this link was sent.
 	ErrEmailTaken = &Error{Code: EConflict, Message: "Another account has confirmed this address since the link was sent, " +
 		"and an address belongs to one account only. Nothing was changed: add a different address in your settings."}
@@ -52,9 +53,9 @@ var (
 func NormalizeEmail(raw string) (string, error) {
 	addr := strings.TrimSpace(raw)
 	if utf8.RuneCountInString(addr) > MaxEmailLen {
-		return "", Errorf(EInvalid, "An e-mail address has at most %d characters.", MaxEmailLen)
+		return "", FieldErrorf("email", EInvalid, "An e-mail address has at most %d characters.", MaxEmailLen)
 	}
-	bad := Errorf(EInvalid, "Enter an e-mail address such as name@example.org.")
+	bad := FieldErrorf("email", EInvalid, "Enter an e-mail address such as name@example.org.")
 	if addr == "" || strings.ContainsFunc(addr, unicode.IsSpace) {
 		return "", bad
 	}
@@ -78,7 +79,7 @@ func SameEmail(a, b string) bool { return strings.EqualFold(a, b) }
 // ValidateBio applies the bio's bound.
 func ValidateBio(source string) error {
 	if n := utf8.RuneCountInString(source); n > MaxBioLen {
-		return Errorf(ETooLarge, "A bio has at most %d characters; this one has %d.", MaxBioLen, n)
+		return FieldErrorf("bio", ETooLarge, "A bio has at most %d characters; this one has %d.", MaxBioLen, n)
 	}
 	return nil
 }

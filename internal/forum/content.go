@@ -26,11 +26,11 @@ const (
 // quotes and lists, and its number of links.
 func CheckStructure(nesting, links int) error {
 	if nesting > MaxNesting {
-		return Errorf(EInvalid, "This post nests quotes or lists %d levels deep; at most %d are allowed. "+
+		return FieldErrorf("body", EInvalid, "This post nests quotes or lists %d levels deep; at most %d are allowed. "+
 			"Quote only the part you are answering.", nesting, MaxNesting)
 	}
 	if links > MaxLinks {
-		return Errorf(EInvalid, "This post has %d links; at most %d are allowed. Keep the ones that matter most.",
+		return FieldErrorf("body", EInvalid, "This post has %d links; at most %d are allowed. Keep the ones that matter most.",
 			links, MaxLinks)
 	}
 	return nil
@@ -42,7 +42,7 @@ func CheckRendered(sourceLen, htmlLen int) error {
 	if htmlLen <= max(RenderedRatio*sourceLen, RenderedFloor) {
 		return nil
 	}
-	return Errorf(EInvalid, "This post would be too large once formatted (%d KB from %d KB of text). "+
+	return FieldErrorf("body", EInvalid, "This post would be too large once formatted (%d KB from %d KB of text). "+
 		"Use less quoting, nesting or formatting, or split it into several posts.",
 		(htmlLen+1023)/1024, (sourceLen+1023)/1024)
 }

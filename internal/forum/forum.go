@@ -78,7 +78,7 @@ const MaxPasswordLen = 256
 // ValidateUsername applies the public contract's username rule.
 func ValidateUsername(name string) error {
 	if !usernameRE.MatchString(name) {
-		return Errorf(EInvalid, "Usernames are 3–32 characters of a–z, 0–9, _ and -.")
+		return FieldErrorf("username", EInvalid, "Usernames are 3–32 characters of a–z, 0–9, _ and -.")
 	}
 	return nil
 }
@@ -87,16 +87,16 @@ func ValidateUsername(name string) error {
 // characters, and not easy to guess (see passwordStrength in password.go).
 func ValidatePassword(username, password string) error {
 	if !utf8.ValidString(password) || strings.ContainsFunc(password, unicode.IsControl) {
-		return Errorf(EInvalid, "Passwords cannot contain control characters such as NUL, tab or line breaks.")
+		return FieldErrorf("password", EInvalid, "Passwords cannot contain control characters such as NUL, tab or line breaks.")
 	}
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
-		return Errorf(EInvalid, "Passwords need at least %d characters.", MinPasswordLen)
+		return FieldErrorf("password", EInvalid, "Passwords need at least %d characters.", MinPasswordLen)
 	case n > MaxPasswordLen:
-		return Errorf(EInvalid, "Passwords can be at most %d characters.", MaxPasswordLen)
+		return FieldErrorf("password", EInvalid, "Passwords can be at most %d characters.", MaxPasswordLen)
 	case strings.EqualFold(password, username):
-		return Errorf(EInvalid, "Your password must not be your username.")
+		return FieldErrorf("password", EInvalid, "Your password must not be your username.")
 	}
 	return passwordStrength(username, password)
 }
@@ -120,6 +120,9 @@ type Error struct {
 	Code       string
 	Message    string
 	RetryAfter time.Duration // for ERateLimited: how long until the attempt may succeed
+	// Field names the form field the error concerns ("title", "body", "password"...),
+	// so a form can show the message beside it; "" concerns the whole form.
+	Field string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -127,6 +130,31 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // Errorf builds a domain error.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf builds a domain error about one form field (see Error.Field).
+func FieldErrorf(field, code, format string, args ...any) *Error {
+	e := Errorf(code, format, args...)
+	e.Field = field
+	return e
+}
+
+// ErrorField returns the field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// inField marks a domain error as concerning field; other errors pass unchanged.
+func inField(err error, field string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Field == "" {
+		e.Field = field
+	}
+	return err
 }
 
 // ErrNotFound is the generic "no such thing" error; match it with errors.Is.

@@ -17,16 +17,16 @@ func ValidateFlag(reason, note string) (FlagReason, error) {
 		ok = ok || known == r
 	}
 	if !ok {
-		return "", Errorf(EInvalid, "Choose a reason: spam, abuse, off_topic, misinformation or other.")
+		return "", FieldErrorf("reason", EInvalid, "Choose a reason: spam, abuse, off_topic, misinformation or other.")
 	}
 	if err := ValidText(note, "note"); err != nil {
-		return "", err
+		return "", inField(err, "note")
 	}
 	if utf8.RuneCountInString(note) > MaxFlagNote {
-		return "", Errorf(EInvalid, "Notes can be at most %d characters.", MaxFlagNote)
+		return "", FieldErrorf("note", EInvalid, "Notes can be at most %d characters.", MaxFlagNote)
 	}
 	if r == ReasonOther && strings.TrimSpace(note) == "" {
-		return "", Errorf(EInvalid, "Say what is wrong in the note when the reason is “other”.")
+		return "", FieldErrorf("note", EInvalid, "Say what is wrong in the note when the reason is “other”.")
 	}
 	return r, nil
 }
@@ -86,6 +86,7 @@ type QueueItem struct {
 	FlaggedHTML    string // the body as it was when first flagged, when the author edited it since
 	FirstFlaggedAt time.Time
 	Author         User
+	Parent         *Post // for a reply, the post it answers (its BodyHTML cut short); nil for an opening post
 }
 
 // LogEntry is one row of the public moderation log.
@@ -96,7 +97,13 @@ type LogEntry struct {
 	TargetType  string    `db:"target_type"`
 	TargetID    int64     `db:"target_id"`
 	TargetLabel string    `db:"target_label"` // a username for user targets; never post content
-	Reason      string    `db:"reason"`
-	Note        string    `db:"note"`
-	CreatedAt   time.Time `db:"created_at"`
+	// The thread a post or thread target is in (0 when none), for Sentence's title and
+	// the rule (ThreadTitle) that decides whether the viewer may read it.
+	ThreadID       int64      `db:"thread_id"`
+	ThreadTitle    string     `db:"thread_title"`
+	ThreadAuthorID int64      `db:"thread_author_id"`
+	ThreadOpening  PostStatus `db:"thread_opening"`
+	Reason         string     `db:"reason"`
+	Note           string     `db:"note"`
+	CreatedAt      time.Time  `db:"created_at"`
 }

@@ -15,6 +15,7 @@ const (
 	// Later events about a post, each a notification of its own.
 	ReasonModeration NotifyReason = "moderation" // a moderator acted on their post
 	ReasonFlag       NotifyReason = "flag"       // a flag they raised was decided
+	ReasonInsightful NotifyReason = "insightful" // someone marked their post insightful (one per marker)
 )
 
 // PostReasons are the reasons a new post notifies for, strongest first (the store's
@@ -36,6 +37,8 @@ func (r NotifyReason) Label() string {
 		return "acted on your post"
 	case ReasonFlag:
 		return "decided on a post you flagged"
+	case ReasonInsightful:
+		return "found your post insightful"
 	}
 	return string(r)
 }

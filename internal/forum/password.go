@@ -53,7 +53,7 @@ func weakPassword(parts []string) error {
 	if len(parts) > 0 {
 		what = strings.Join(parts, " and ")
 	}
-	return Errorf(EInvalid, "This password is too easy to guess: it is built from %s. "+
+	return FieldErrorf("password", EInvalid, "This password is too easy to guess: it is built from %s. "+
 		"Try a few unrelated words together.", what)
 }
 

@@ -20,31 +20,35 @@ type Category struct {
 
 // Thread is a titled discussion whose opening post is the root of its reply tree.
 type Thread struct {
-	ID             int64      `db:"id"`
-	CategoryID     int        `db:"category_id"`
-	CategorySlug   string     `db:"category_slug"`
-	CategoryName   string     `db:"category_name"`
-	AuthorID       int64      `db:"author_id"`
-	AuthorName     string     `db:"author_name"`
-	Title          string     `db:"title"`
-	Slug           string     `db:"slug"`
-	CreatedAt      time.Time  `db:"created_at"`
-	LastActivityAt time.Time  `db:"last_activity_at"`
-	ReplyCount     int        `db:"reply_count"`
-	Pinned         bool       `db:"pinned"`
-	Locked         bool       `db:"locked"`
-	Version        int64      `db:"version"`
-	StanceHelps    int        `db:"stance_helps"`
-	StanceHinders  int        `db:"stance_hinders"`
-	StanceMixed    int        `db:"stance_mixed"`
-	Visible        bool       `db:"visible"`        // Listed(OpeningStatus), kept for the listings' indexes
-	OpeningStatus  PostStatus `db:"opening_status"` // the opening post's status
-	LastPostID     int64      `db:"last_post_id"`   // the newest post: where a reader's visit leaves them
-	CategoryMeta   bool       `db:"category_meta"`  // its category is about the forum (Category.Meta)
+	ID               int64      `db:"id"`
+	CategoryID       int        `db:"category_id"`
+	CategorySlug     string     `db:"category_slug"`
+	CategoryName     string     `db:"category_name"`
+	AuthorID         int64      `db:"author_id"`
+	AuthorName       string     `db:"author_name"`
+	Title            string     `db:"title"`
+	Slug             string     `db:"slug"`
+	CreatedAt        time.Time  `db:"created_at"`
+	LastActivityAt   time.Time  `db:"last_activity_at"`
+	ReplyCount       int        `db:"reply_count"`        // every reply ever written (moderators' count)
+	PublicReplyCount int        `db:"public_reply_count"` // replies anyone may read (ReplyCountFor)
+	Pinned           bool       `db:"pinned"`
+	PinnedSite       bool       `db:"pinned_site"` // pinned on the front page too (Pinned is then true)
+	Locked           bool       `db:"locked"`
+	Version          int64      `db:"version"`
+	StanceHelps      int        `db:"stance_helps"`
+	StanceHinders    int        `db:"stance_hinders"`
+	StanceMixed      int        `db:"stance_mixed"`
+	Visible          bool       `db:"visible"`        // Listed(OpeningStatus), kept for the listings' indexes
+	OpeningStatus    PostStatus `db:"opening_status"` // the opening post's status
+	LastPostID       int64      `db:"last_post_id"`   // the newest post: where a reader's visit leaves them
+	CategoryMeta     bool       `db:"category_meta"`  // its category is about the forum (Category.Meta)
 	// LastEventID is the thread's newest live event when it was loaded (ThreadByID only):
 	// a page's event stream starts after it, so a reply written between the page's render
 	// and the stream's opening is not missed.
 	LastEventID int64 `db:"last_event_id"`
+	// LockReason is why moderators locked it ("" : none given); unlocking clears it.
+	LockReason string `db:"lock_reason"`
 }
 
 // TakesStances reports whether replies in the thread may answer the forum's question:
@@ -54,7 +58,7 @@ func (t *Thread) TakesStances() bool { return !t.CategoryMeta }
 // CanTakeStance refuses a stance on a reply in a thread that takes none.
 func CanTakeStance(t *Thread, s Stance) error {
 	if s != StanceNone && !t.TakesStances() {
-		return Errorf(EInvalid, "Threads in %s are about the forum itself and take no stance; post without one.", t.CategoryName)
+		return FieldErrorf("stance", EInvalid, "Threads in %s are about the forum itself and take no stance; post without one.", t.CategoryName)
 	}
 	return nil
 }
@@ -88,6 +92,14 @@ type Post struct {
 	ChildCount      int        `db:"child_count"`
 	DescendantCount int        `db:"descendant_count"`
 	ModVersion      int        `db:"mod_version"`
+	// AuthorRole is the author's role, loaded with the post for its badge (RoleBadge).
+	AuthorRole Role `db:"author_role"`
+	// While its author's deletion may be undone (CanUndoDelete): when they deleted it,
+	// its status just before, and its ModVersion right after. DeletedAt is nil otherwise.
+	DeletedAt       *time.Time `db:"deleted_at"`
+	DeletedFrom     PostStatus `db:"deleted_from"`
+	DeletedVersion  int        `db:"deleted_version"`
+	InsightfulCount int        `db:"insightful_count"` // people who marked it insightful (kept)
 }
 
 // Public reports whether anyone may read the post.
@@ -141,13 +153,13 @@ func NormalizeBody(s string) string {
 // ValidateBody checks a post's Markdown source.
 func ValidateBody(s string) error {
 	if err := ValidText(s, "post"); err != nil {
-		return err
+		return inField(err, "body")
 	}
 	if strings.TrimSpace(s) == "" {
-		return Errorf(EInvalid, "Write something before posting.")
+		return FieldErrorf("body", EInvalid, "Write something before posting.")
 	}
 	if n := utf8.RuneCountInString(s); n > MaxBodyRunes {
-		return Errorf(ETooLarge, "Posts can be at most %d characters; this one has %d.", MaxBodyRunes, n)
+		return FieldErrorf("body", ETooLarge, "Posts can be at most %d characters; this one has %d.", MaxBodyRunes, n)
 	}
 	return nil
 }
@@ -155,10 +167,10 @@ func ValidateBody(s string) error {
 // ValidateTitle checks a thread title (already trimmed).
 func ValidateTitle(s string) error {
 	if err := ValidText(s, "title"); err != nil {
-		return err
+		return inField(err, "title")
 	}
 	if n := utf8.RuneCountInString(s); n < MinTitleRunes || n > MaxTitleRunes {
-		return Errorf(EInvalid, "Titles are %d–%d characters.", MinTitleRunes, MaxTitleRunes)
+		return FieldErrorf("title", EInvalid, "Titles are %d–%d characters.", MinTitleRunes, MaxTitleRunes)
 	}
 	return nil
 }

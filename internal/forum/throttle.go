@@ -30,6 +30,7 @@ type Limits struct {
 	ThreadsNew []Limit // new threads per account younger than NewAccountAge
 	Edits      []Limit // edits per account
 	Flags      []Limit // flags per account
+	Insightful []Limit // insightful marks added or taken back, per account
 
 	Registrations []Limit // new accounts per client address
 	LoginPair     []Limit // failed logins per (account, address)
@@ -59,6 +60,7 @@ func DefaultLimits() Limits {
 		ThreadsNew: l("threads", Limit{Max: 1, Window: 10 * time.Minute}, Limit{Max: 5, Window: 24 * time.Hour}),
 		Edits:      l("edits", Limit{Max: 20, Window: 10 * time.Minute}),
 		Flags:      l("flags", Limit{Max: 20, Window: time.Hour}),
+		Insightful: l("insightful", Limit{Max: 60, Window: time.Hour}),
 
 		Registrations: l("registrations", Limit{Max: 5, Window: time.Hour}),
 		LoginPair:     l("login_pair", Limit{Max: 5, Window: 15 * time.Minute}),
@@ -82,7 +84,7 @@ func (l Limits) Longest() time.Duration {
 	longest := l.LoginAccount.Window
 	for _, ls := range [][]Limit{l.Replies, l.RepliesNew, l.Threads, l.ThreadsNew, l.Edits, l.Flags,
 		l.Registrations, l.LoginPair, l.LoginAddress, l.PasswordResets, l.PasswordResetsAddress, l.EmailConfirmations,
-		l.Previews} {
+		l.Previews, l.Insightful} {
 		for _, x := range ls {
 			longest = max(longest, x.Window)
 		}
@@ -155,6 +157,11 @@ func (l Limits) Edit(u *User) Attempt { return attempt("edits", keyed{l.Edits, u
 
 // Flag is u flagging a post.
 func (l Limits) Flag(u *User) Attempt { return attempt("flags", keyed{l.Flags, userID(u)}) }
+
+// MarkInsightful is u marking a post insightful or taking the mark back.
+func (l Limits) MarkInsightful(u *User) Attempt {
+	return attempt("insightful marks", keyed{l.Insightful, userID(u)})
+}
 
 // Preview is u asking for a draft to be rendered.
 func (l Limits) Preview(u *User) Attempt { return attempt("previews", keyed{l.Previews, userID(u)}) }

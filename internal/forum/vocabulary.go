@@ -81,7 +81,7 @@ func ParseStance(s string) (Stance, error) {
 	case StanceNone, StanceHelps, StanceHinders, StanceMixed:
 		return st, nil
 	}
-	return "", Errorf(EInvalid, "Stance must be helps, hinders or mixed.")
+	return "", FieldErrorf("stance", EInvalid, "Stance must be helps, hinders or mixed.")
 }
 
 // FlagReason is why a post was flagged.
@@ -139,14 +139,18 @@ func (d Decision) Label() string {
 	case DecideDismiss:
 		return "Dismiss flags"
 	case DecideHide:
-		return "Hide"
+		return "Hide post"
 	case DecideRestore:
-		return "Restore"
+		return "Restore post"
 	case DecideDelete:
-		return "Delete"
+		return "Delete post"
 	}
 	return string(d)
 }
+
+// Destructive reports whether a decision takes a post away for good as far as readers
+// know (delete): moderators' screens set it apart from the others.
+func (d Decision) Destructive() bool { return d == DecideDelete }
 
 // Outcome is the decision as the flagger reads it on their flags page.
 func (d Decision) Outcome() string {
@@ -175,48 +179,27 @@ const (
 	LogEditPost     LogAction = "edit_post"
 	LogLockThread   LogAction = "lock_thread"
 	LogUnlockThread LogAction = "unlock_thread"
-	LogPinThread    LogAction = "pin_thread"
+	LogPinThread    LogAction = "pin_thread" // in its category only
 	LogUnpinThread  LogAction = "unpin_thread"
 	LogSuspendUser  LogAction = "suspend_user"
 	// LogDeleteAccount is written by the person themselves: their posts now read
 	// "[deleted]", and the log says why. It never holds their address.
 	LogDeleteAccount LogAction = "delete_account"
+	// LogPinThreadSite pins a thread on the front page as well as in its category.
+	LogPinThreadSite LogAction = "pin_thread_site"
 )
 
 // LogActions lists every action, in the order the log's filter offers them.
 var LogActions = []LogAction{LogHidePost, LogRestorePost, LogDeletePost, LogDismissPost, LogEditPost,
-	LogLockThread, LogUnlockThread, LogPinThread, LogUnpinThread, LogSuspendUser, LogDeleteAccount}
+	LogLockThread, LogUnlockThread, LogPinThreadSite, LogPinThread, LogUnpinThread, LogSuspendUser, LogDeleteAccount}
 
 // LogAction is the log row a decision writes.
 func (d Decision) LogAction() LogAction { return LogAction(string(d) + "_post") }
 
-// Label is the action as the public log reads it.
+// Label is the action's verb, as a conflict message reads it ("mod1 hid it"): LogSentence's.
 func (a LogAction) Label() string {
-	switch a {
-	case LogDismissPost:
-		return "dismissed flags on"
-	case LogHidePost:
-		return "hid"
-	case LogRestorePost:
-		return "restored"
-	case LogDeletePost:
-		return "removed"
-	case LogEditPost:
-		return "edited"
-	case LogLockThread:
-		return "locked"
-	case LogUnlockThread:
-		return "unlocked"
-	case LogPinThread:
-		return "pinned"
-	case LogUnpinThread:
-		return "unpinned"
-	case LogDeleteAccount:
-		return "deleted their account"
-	case LogSuspendUser:
-		return "suspended"
-	}
-	return string(a)
+	verb, _ := logVerb(a)
+	return verb
 }
 
 // ThreadSetting is a moderator's switch on a thread.

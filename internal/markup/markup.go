@@ -36,7 +36,7 @@ const linkRel = "nofollow ugc noopener"
 type Renderer struct {
 	md      goldmark.Markdown
 	post    *bluemonday.Policy // policy for rendered posts
-	snippet *bluemonday.Policy // search snippets: only <b>
+	snippet *bluemonday.Policy // search snippets: only <mark>
 	strict  *bluemonday.Policy // strips every tag (excerpts)
 	mention *mentionPolicy     // post policy plus mention links (RenderMentions)
 }
@@ -64,7 +64,7 @@ func New() *Renderer {
 	return &Renderer{
 		md:      md,
 		post:    postPolicy(),
-		snippet: bluemonday.NewPolicy().AllowElements("b"),
+		snippet: bluemonday.NewPolicy().AllowElements("mark"),
 		strict:  bluemonday.StrictPolicy(),
 		mention: newMentionPolicy(),
 	}
@@ -269,7 +269,7 @@ func (r *Renderer) sanitize(h string) string {
 }
 
 // SanitizeSnippet cleans an arbitrary HTML fragment (a search snippet) with a
-// strict policy: <b> without attributes is kept for highlighting, every other
+// strict policy: <mark> without attributes is kept for highlighting, every other
 // tag is removed and text is escaped.
 func (r *Renderer) SanitizeSnippet(h string) string {
 	return r.snippet.Sanitize(strings.ToValidUTF8(h, "\uFFFD"))

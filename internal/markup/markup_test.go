@@ -130,8 +130,9 @@ func TestSanitizeSnippet(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"b kept", "a <b>match</b> c", "a <b>match</b> c"},
-		{"b attributes dropped", `<b class="x" onclick="y()">m</b>`, "<b>m</b>"},
+		{"mark kept", "a <mark>match</mark> c", "a <mark>match</mark> c"},
+		{"mark attributes dropped", `<mark class="x" onclick="y()">m</mark>`, "<mark>m</mark>"},
+		{"b stripped", "a <b>match</b> c", "a match c"},
 		{"other tags stripped", "<i>a</i> <a href=\"https://x.example\">b</a>", "a b"},
 		{"script removed", "<script>alert(1)</script>x", "x"},
 		{"text escaped", "1 < 2 & \"q\"", "1 &lt; 2 &amp; &#34;q&#34;"},
@@ -362,7 +363,7 @@ func checkHref(v string) error {
 
 func checkSnippet(out string) error {
 	return walk(out, func(n *html.Node) error {
-		if n.Data != "b" || len(n.Attr) > 0 {
+		if n.Data != "mark" || len(n.Attr) > 0 {
 			return fmt.Errorf("snippet element <%s %v> not allowed", n.Data, n.Attr)
 		}
 		return nil
@@ -556,8 +557,8 @@ func TestCheckPostRejects(t *testing.T) {
 			}
 		})
 	}
-	if err := checkSnippet(`<b class="x">t</b>`); err == nil {
-		t.Error("checkSnippet accepted <b> with an attribute")
+	if err := checkSnippet(`<mark class="x">t</mark>`); err == nil {
+		t.Error("checkSnippet accepted <mark> with an attribute")
 	}
 	for _, in := range []string{
 		`<input disabled="" type="checkbox">`,                        // outside a label

@@ -15,6 +15,7 @@ type Thread struct {
 	Category string // a Category.Slug
 	Title    string // 5–200 characters
 	Body     string // Markdown, 600–2000 characters, paragraphs, maybe a list or a quote; end with a question inviting replies
+	PinSite  bool   // pinned site-wide: the forum's own question, at the top of the front page
 }
 
 // Categories are the forum's seeded categories, in display order.
@@ -68,6 +69,7 @@ What stood out to you about the race's return, and what would you still like to 
 	{
 		Category: "relations",
 		Title:    "The central question: do controlled openings like this help or hinder North Korea's relations with the world?",
+		PinSite:  true,
 		Body: `This is the question the whole forum is built around: **do controlled openings like this help or hinder North Korea's relations with the rest of the world?**
 
 The marathon's return gives us a concrete case. Here are the two broad positions people tend to take, stated as fairly as we can manage.

@@ -36,8 +36,11 @@ func Run(ctx context.Context, st *store.Store, md *markup.Renderer) (created int
 		ids[c.Slug] = cat.ID
 	}
 	for _, t := range Threads {
-		_, err := st.ThreadIDByTitle(ctx, team.ID, t.Title)
+		id, err := st.ThreadIDByTitle(ctx, team.ID, t.Title)
 		if err == nil {
+			if err := pin(ctx, st, team.ID, id, t); err != nil {
+				return created, err
+			}
 			continue
 		}
 		if !errors.Is(err, forum.ErrNotFound) {
@@ -47,11 +50,15 @@ func Run(ctx context.Context, st *store.Store, md *markup.Renderer) (created int
 		if err != nil {
 			return created, err
 		}
-		if _, err := st.CreateThread(ctx, store.NewThread{
+		th, err := st.CreateThread(ctx, store.NewThread{
 			CategoryID: ids[t.Category], AuthorID: team.ID, Title: t.Title,
 			BodySource: t.Body, BodyHTML: html, IdempotencyKey: "seed:" + t.Title,
-		}); err != nil {
+		})
+		if err != nil {
 			return created, fmt.Errorf("seed thread %q: %w", t.Title, err)
+		}
+		if err := pin(ctx, st, team.ID, th.ID, t); err != nil {
+			return created, err
 		}
 		created++
 	}

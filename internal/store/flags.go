@@ -85,8 +85,9 @@ func (s *Store) FlagPost(ctx context.Context, postID, userID int64, reason forum
 }
 
 // setPostStatus changes a post's status and everything that follows from it: the
-// thread's version (caches and feeds see the change) and, for an opening post, the
-// thread's opening status and whether it is listed (forum.Listed). It returns the people
+// thread's version (caches and feeds see the change), its count of public replies and,
+// for an opening post, the thread's opening status and whether it is listed
+// (forum.Listed). It returns the people
 // notified of the post, whose unread counts the caller recounts (recountUnread) once,
 // with any other recipient of its transaction, so counters are always locked in order.
 func setPostStatus(ctx context.Context, tx *sqlxTx, p *forum.Post, t *forum.Thread, status forum.PostStatus) ([]int64, error) {
@@ -97,9 +98,12 @@ func setPostStatus(ctx context.Context, tx *sqlxTx, p *forum.Post, t *forum.Thre
 	if p.Depth == 0 {
 		opening, listed = status, forum.Listed(status)
 	}
+	// The count of public replies moves here, the one place a status changes, under the
+	// thread's lock the caller holds (forum.PublicReplyDelta).
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE threads SET version = version + 1, opening_status = $2, visible = $3
-		WHERE id = $1`, t.ID, opening, listed); err != nil {
+		UPDATE threads SET version = version + 1, opening_status = $2, visible = $3,
+			public_reply_count = public_reply_count + $4
+		WHERE id = $1`, t.ID, opening, listed, forum.PublicReplyDelta(p, status)); err != nil {
 		return nil, fmt.Errorf("bump thread %d: %w", t.ID, err)
 	}
 	return notifiedOf(ctx, tx, p)
@@ -235,7 +239,7 @@ func (s *Store) Suspend(ctx context.Context, userID, moderatorID int64, until ti
 		if err := suspendTx(ctx, tx, userID, until, note); err != nil {
 			return err
 		}
-		return logAct(ctx, tx, moderatorID, forum.LogSuspendUser, "user", userID, "until "+until.UTC().Format("2006-01-02 15:04 UTC"), note)
+		return logAct(ctx, tx, moderatorID, forum.LogSuspendUser, "user", userID, "until "+until.UTC().Format(forum.SuspendReasonLayout), note)
 	})
 }
 
@@ -258,6 +262,10 @@ type QueuePage struct {
 	Items []forum.QueueItem
 	Next  string
 }
+
+// parentHTMLChars bounds how much of a queued reply's parent the queue reads: enough
+// for its excerpt.
+const parentHTMLChars = 2000
 
 // Queue lists posts with open flags: auto-hidden first, then most flagged, then oldest,
 // keyset paged. Only open flags are read, through the partial index flags_open_idx.
@@ -290,6 +298,12 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 		AuthorHides int             `db:"author_hides"`
 		AuthorSusp  int             `db:"author_suspensions"`
 		AuthorUntil *time.Time      `db:"author_suspended_until"`
+		// The parent post, for a reply: context for the moderator (LEFT JOIN: none for
+		// an opening post).
+		ParentAuthorID   *int64            `db:"parent_author_id"`
+		ParentAuthorName *string           `db:"parent_author_name"`
+		ParentStatus     *forum.PostStatus `db:"parent_status"`
+		ParentHTML       *string           `db:"parent_html"`
 	}
 	var rows []queueRow
 	err := s.db.SelectContext(ctx, &rows, `
@@ -310,9 +324,13 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 			-- The version the first open flag was about, when the author edited it since:
 			-- the revision that stopped being current after that flag.
 			COALESCE((SELECT r.body_html FROM post_revisions r
-				WHERE r.post_id = p.id AND r.replaced_at > q.first_at ORDER BY r.id LIMIT 1), '') AS flagged_html
+				WHERE r.post_id = p.id AND r.replaced_at > q.first_at ORDER BY r.id LIMIT 1), '') AS flagged_html,
+			-- Enough of the parent's HTML for a short excerpt, bounded whatever its length.
+			pp.author_id AS parent_author_id, `+sqlDisplayName("pu")+` AS parent_author_name,
+			pp.status AS parent_status, left(pp.body_html, `+strconv.Itoa(parentHTMLChars)+`) AS parent_html
 		FROM q JOIN posts p ON p.id = q.post_id JOIN users u ON u.id = p.author_id
 			JOIN threads t ON t.id = p.thread_id
+			LEFT JOIN posts pp ON pp.id = p.parent_id LEFT JOIN users pu ON pu.id = pp.author_id
 		`+keyset+`
 		ORDER BY q.not_pending, q.n DESC, q.first_at, q.post_id
 		LIMIT $1`, append([]any{limit + 1}, args...)...)
@@ -329,6 +347,10 @@ func (s *Store) Queue(ctx context.Context, before string, limit int) (*QueuePage
 			ReasonCounts: map[forum.FlagReason]int{},
 			Author: forum.User{ID: r.AuthorID, Username: r.AuthorName, PostCount: r.AuthorPosts,
 				HiddenCount: r.AuthorHides, SuspensionCount: r.AuthorSusp, SuspendedUntil: r.AuthorUntil}}
+		if r.ParentID != nil && r.ParentStatus != nil {
+			item.Parent = &forum.Post{ID: *r.ParentID, ThreadID: r.ThreadID, AuthorID: *r.ParentAuthorID,
+				AuthorName: *r.ParentAuthorName, Status: *r.ParentStatus, BodyHTML: *r.ParentHTML}
+		}
 		if err := json.Unmarshal(r.Flags, &item.Flags); err != nil {
 			return nil, fmt.Errorf("decode flags of post %d: %w", r.ID, err)
 		}
@@ -366,9 +388,15 @@ func (s *Store) ModLog(ctx context.Context, f LogFilter) (*LogPage, error) {
 	page := &LogPage{}
 	err = s.db.SelectContext(ctx, &page.Entries, `
 		SELECT l.id, `+sqlDisplayName("m")+` AS moderator, l.action, l.target_type, l.target_id,
-			COALESCE(`+sqlDisplayName("tu")+`, '') AS target_label, l.reason, l.note, l.created_at
+			COALESCE(`+sqlDisplayName("tu")+`, '') AS target_label, l.reason, l.note, l.created_at,
+			COALESCE(t.id, 0) AS thread_id, COALESCE(t.title, '') AS thread_title,
+			COALESCE(t.author_id, 0) AS thread_author_id, COALESCE(t.opening_status, '') AS thread_opening
 		FROM mod_log l JOIN users m ON m.id = l.moderator_id
 			LEFT JOIN users tu ON l.target_type = 'user' AND tu.id = l.target_id
+			-- The target's thread, by primary keys: its title and whether a viewer may read
+			-- it (forum.LogEntry.Sentence), in this one query.
+			LEFT JOIN posts tp ON l.target_type = 'post' AND tp.id = l.target_id
+			LEFT JOIN threads t ON t.id = CASE l.target_type WHEN 'thread' THEN l.target_id ELSE tp.thread_id END
 		WHERE ($1 = '' OR l.action = $1) AND ($2 = '' OR m.username = $2) `+keyset+`
 		ORDER BY l.id DESC LIMIT $3`, args...)
 	if err != nil {

@@ -107,7 +107,7 @@ func notifyDecision(ctx context.Context, tx *sqlxTx, p *forum.Post, moderatorID 
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO notifications (user_id, post_id, thread_id, actor_id, reason, detail)
 			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (post_id, user_id, reason) DO UPDATE SET -- a new id: it lists as the newest
+			ON CONFLICT (post_id, user_id, reason) WHERE reason <> 'insightful' DO UPDATE SET -- a new id: it lists as the newest
 				id = nextval(pg_get_serial_sequence('notifications', 'id')), actor_id = EXCLUDED.actor_id,
 				detail = EXCLUDED.detail, created_at = now(), read_at = NULL`, nt.user, p.ID, p.ThreadID, moderatorID, nt.reason, decision); err != nil {
 			return nil, fmt.Errorf("notify %d of decision on post %d: %w", nt.user, p.ID, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/lib/pq"
 
@@ -11,7 +12,9 @@ import (
 
 const postColumns = `p.id, p.thread_id, p.parent_id, p.author_id, ` + sqlAuthorName + ` AS author_name, p.path,
 	p.depth, p.top_id, p.body_source, p.body_html, COALESCE(p.stance, '') AS stance, p.status,
-	p.author_deleted, p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count, p.mod_version`
+	p.author_deleted, p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count, p.mod_version,
+	u.role AS author_role, p.deleted_at, COALESCE(p.deleted_from, '') AS deleted_from, COALESCE(p.deleted_version, 0) AS deleted_version,
+	p.insightful_count`
 
 // postRow scans a post; the path arrives as a PostgreSQL array.
 type postRow struct {
@@ -120,7 +123,7 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			return fmt.Errorf("count reply in ancestors: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE threads SET reply_count = reply_count + 1, last_activity_at = now(), version = version + 1,
+			UPDATE threads SET reply_count = reply_count + 1, public_reply_count = public_reply_count + 1, last_activity_at = now(), version = version + 1,
 				last_post_id = $2
 			WHERE id = $1`, n.ThreadID, id); err != nil {
 			return fmt.Errorf("count reply in thread: %w", err)
@@ -187,7 +190,8 @@ func setStance(ctx context.Context, tx *sqlxTx, threadID, userID, postID int64, 
 		return fmt.Errorf("save stance: %w", err)
 	}
 	if old == stance {
-		return nil
+		// The thread's tally stands, but this is now the person's newest stance.
+		return moveForumStance(ctx, tx, userID)
 	}
 	// Column names come from the fixed stance list, never from input.
 	update := "stance_" + string(stance) + " = stance_" + string(stance) + " + 1"
@@ -197,7 +201,7 @@ func setStance(ctx context.Context, tx *sqlxTx, threadID, userID, postID int64, 
 	if _, err := tx.ExecContext(ctx, `UPDATE threads SET `+update+` WHERE id = $1`, threadID); err != nil {
 		return fmt.Errorf("tally stance: %w", err)
 	}
-	return nil
+	return moveForumStance(ctx, tx, userID)
 }
 
 // TreeQuery selects one page of a thread's tree: top-level replies after a cursor, taken
@@ -210,6 +214,11 @@ type TreeQuery struct {
 	Budget   int   // posts per page (always at least one top-level reply)
 	MaxDepth int
 	Bytes    int // stored HTML per page; 0 means forum.PageHTMLBudget (the opening post and one reply always show)
+
+	// Top: top-level replies most marked insightful first, then oldest (forum.SortTop);
+	// the cursor is (AfterCount, After), the insightful_count and id of the last one shown.
+	Top        bool
+	AfterCount int64
 }
 
 // TreePage is the posts of one page in path order (depth-first, siblings oldest first),
@@ -217,7 +226,11 @@ type TreeQuery struct {
 type TreePage struct {
 	Posts     []forum.Post
 	NextAfter int64 // cursor for the next page; 0 when this is the last
+	NextCount int64 // with Top: the insightful_count half of the cursor
 	Truncated bool  // the last subtree was cut at the budget
+	// Replies (down to MaxDepth) on the pages before this one in its order, all of them
+	// and the public ones: where this page's "showing replies X–Y" starts.
+	Before, BeforePublic int
 }
 
 // Tree loads one page of a thread in a single query, whatever the thread's size: the
@@ -237,50 +250,71 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 	if q.Bytes <= 0 {
 		q.Bytes = forum.PageHTMLBudget
 	}
-	cmp, order := "p.id > $2", "p.id"
+	cmp, order, earlier := "p.id > $2", "p.id", "b.top_id <= $2"
 	if q.Newest {
 		cmp, order = "($2::bigint = 0 OR p.id < $2)", "p.id DESC" // bigint: "$2 = 0" alone makes $2 an integer
+		earlier = "$2::bigint <> 0 AND b.top_id >= $2"
+	}
+	args := []any{q.ThreadID, q.After, q.Budget, q.MaxDepth, q.Bytes}
+	if q.Top {
+		// posts_thread_top_order_idx holds -insightful_count, so the keyset is one row
+		// comparison the index scan starts from (EXPLAIN: no sort, no skipped rows).
+		cmp, order, earlier = "$2::bigint = 0", "-p.insightful_count, p.id", "false"
+		if q.After != 0 {
+			cmp = "(-p.insightful_count, p.id) > (-$6::int, $2::bigint)"
+			earlier = `b.top_id IN (SELECT x.id FROM posts x WHERE x.thread_id = $1 AND x.depth = 1
+				AND (-x.insightful_count, x.id) <= (-$6::int, $2::bigint))`
+			args = append(args, q.AfterCount)
+		}
 	}
 	var rows []struct {
 		postRow
 		More       bool   `db:"more"`
+		Before     int    `db:"before"`
+		BeforePub  int    `db:"before_public"`
 		Loaded     int    `db:"loaded"`      // candidates read before the byte budget
 		DroppedTop *int64 `db:"dropped_top"` // the top-level reply of the first post the byte budget left out
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 		WITH tops AS (
-			SELECT p.id, p.descendant_count FROM posts p
+			SELECT p.id, p.descendant_count, p.insightful_count FROM posts p
 			WHERE p.thread_id = $1 AND p.depth = 1 AND `+cmp+`
 			ORDER BY `+order+` LIMIT $3 + 1
 		), priced AS (
-			SELECT id, sum(1 + descendant_count) OVER (ORDER BY `+order[2:]+`) AS upto,
+			SELECT id, sum(1 + descendant_count) OVER (ORDER BY `+strings.ReplaceAll(order, "p.", "")+`) AS upto,
 				1 + descendant_count AS cost
 			FROM tops p
 		), chosen AS (
 			-- Whole subtrees while they fit; the first always, however large.
 			SELECT id FROM priced WHERE upto <= $3 OR upto = cost
 		), cand AS (
-			SELECT p.id, p.depth, p.top_id, p.path, octet_length(p.body_html) AS size FROM posts p
+			SELECT p.id, p.depth, p.top_id, k.upto AS rank, p.path, octet_length(p.body_html) AS size FROM posts p
+			LEFT JOIN priced k ON k.id = p.top_id -- the page's order of its top-level replies
 			WHERE p.thread_id = $1 AND p.depth <= $4
 				AND (p.depth = 0 OR p.top_id IN (SELECT id FROM chosen))
 			ORDER BY p.path
 			LIMIT $3 * 2 + 1
+		), before AS (
+			-- The earlier pages' replies, counted on posts_thread_top_idx (none on page one).
+			SELECT count(*) AS n, count(*) FILTER (WHERE b.status = '`+string(forum.StatusVisible)+`') AS public
+			FROM posts b WHERE b.thread_id = $1 AND b.depth BETWEEN 1 AND $4 AND `+earlier+`
 		), sized AS (
 			-- Reading order: the opening post, then each top-level reply's subtree in the
 			-- page's order. The opening post and the first reply show whatever their size.
 			SELECT id, top_id, sum(size) OVER w <= $5 OR row_number() OVER w <= 2 AS fits,
 				row_number() OVER w AS n
 			FROM cand p
-			WINDOW w AS (ORDER BY p.depth = 0 DESC, p.top_id `+order[4:]+`, p.path)
+			WINDOW w AS (ORDER BY p.depth = 0 DESC, p.rank, p.path)
 		)
 		SELECT `+postColumns+`, `+sqlStanceCurrent+`,
 			(SELECT count(*) FROM tops) > (SELECT count(*) FROM chosen) AS more,
+			(SELECT n FROM before) AS before, (SELECT public FROM before) AS before_public,
 			(SELECT count(*) FROM cand) AS loaded,
 			(SELECT top_id FROM sized WHERE NOT fits ORDER BY n LIMIT 1) AS dropped_top
 		FROM sized JOIN posts p ON p.id = sized.id JOIN users u ON u.id = p.author_id
 		`+sqlStanceJoin+`
 		WHERE sized.fits
-		ORDER BY p.path`, q.ThreadID, q.After, q.Budget, q.MaxDepth, q.Bytes)
+		ORDER BY p.path`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load tree of thread %d: %w", q.ThreadID, err)
 	}
@@ -298,7 +332,11 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 			last = *p.TopID
 		}
 	}
+	if q.Top {
+		last, page.NextCount = lastTop(page.Posts)
+	}
 	r := rows[0]
+	page.Before, page.BeforePublic = r.Before, r.BeforePub
 	cut := len(rows) < r.Loaded // the byte budget left posts out
 	page.Truncated = r.Loaded == q.Budget*2+1 || (cut && r.DroppedTop != nil && *r.DroppedTop == last)
 	if r.More || page.Truncated || cut {
@@ -439,6 +477,14 @@ func (s *Store) DeletePost(ctx context.Context, postID, byID int64, note string)
 		if err := recountUnread(ctx, tx, notified); err != nil {
 			return err
 		}
+		if !d.ByModerator {
+			// The author may take this back for a while (forum.CanUndoDelete): keep the
+			// status to return to and the version a moderator's act would move past.
+			if _, err := tx.ExecContext(ctx, `UPDATE posts SET deleted_at = $2, deleted_from = $3, deleted_version = mod_version
+				WHERE id = $1`, postID, s.now(), p.Status); err != nil {
+				return fmt.Errorf("keep undo of post %d: %w", postID, err)
+			}
+		}
 		if d.ByModerator {
 			// The same act as deciding "delete" from the queue: it goes on the author's record.
 			if _, err := tx.ExecContext(ctx, `UPDATE users SET hidden_count = hidden_count + 1 WHERE id = $1`, p.AuthorID); err != nil {
@@ -472,9 +518,24 @@ func (s *Store) Revisions(ctx context.Context, postID int64) ([]forum.Revision, 
 
 // PostPage is one page of a person's posts.
 type PostPage struct {
-	Posts []forum.Post
+	Posts []UserPost
 	Next  string // cursor for the following page; "" on the last page
 }
+
+// UserPost is a post listed on its author's page, with what places it: its thread's
+// title and, for a reply, the post it answers.
+type UserPost struct {
+	forum.Post
+	ThreadTitle string `db:"thread_title"`
+	ThreadSlug  string `db:"thread_slug"`
+	// The parent, read in the same query (its HTML cut to parentHTMLBytes, enough for an
+	// excerpt); zero for an opening post.
+	Parent forum.Post
+}
+
+// parentHTMLBytes is how much of a parent's stored HTML a person's page reads: enough
+// for its excerpt.
+const parentHTMLBytes = 2000
 
 // UserPosts lists a person's public posts, newest first, after a cursor from a previous
 // page's Next (the last post's id; "" for the first page).
@@ -487,7 +548,14 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limi
 	// budget are read whole, so a person's thirty largest posts do not make a huge page.
 	var rows []struct {
 		postRow
-		Candidates int `db:"candidates"`
+		Candidates   int               `db:"candidates"`
+		ThreadTitle  string            `db:"thread_title"`
+		ThreadSlug   string            `db:"thread_slug"`
+		ParentAuthor *int64            `db:"parent_author_id"`
+		ParentName   *string           `db:"parent_author_name"`
+		ParentStatus *forum.PostStatus `db:"parent_status"`
+		ParentHTML   *string           `db:"parent_html"`
+		ParentDepth  *int              `db:"parent_depth"`
 	}
 	err = s.db.SelectContext(ctx, &rows, `
 		WITH cand AS (
@@ -499,16 +567,26 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limi
 			SELECT id, sum(size) OVER w <= `+budgetSQL+` OR row_number() OVER w = 1 AS fits
 			FROM cand WINDOW w AS (ORDER BY id DESC)
 		)
-		SELECT `+postColumns+`, (SELECT count(*) FROM cand) AS candidates
-		FROM posts p JOIN users u ON u.id = p.author_id
+		SELECT `+postColumns+`, (SELECT count(*) FROM cand) AS candidates,
+			t.title AS thread_title, t.slug AS thread_slug,
+			pp.author_id AS parent_author_id, `+sqlDisplayName("pu")+` AS parent_author_name,
+			pp.status AS parent_status, left(pp.body_html, `+fmt.Sprint(parentHTMLBytes)+`) AS parent_html,
+			pp.depth AS parent_depth
+		FROM posts p JOIN users u ON u.id = p.author_id JOIN threads t ON t.id = p.thread_id
+			LEFT JOIN posts pp ON pp.id = p.parent_id
+			LEFT JOIN users pu ON pu.id = pp.author_id
 		WHERE p.id IN (SELECT id FROM fit WHERE fits)
 		ORDER BY p.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list posts of user %d: %w", userID, err)
 	}
-	posts := make([]forum.Post, len(rows))
+	posts := make([]UserPost, len(rows))
 	for i, r := range rows {
-		posts[i] = r.post()
+		posts[i] = UserPost{Post: r.post(), ThreadTitle: r.ThreadTitle, ThreadSlug: r.ThreadSlug}
+		if r.ParentAuthor != nil {
+			posts[i].Parent = forum.Post{ID: *r.ParentID, ThreadID: r.ThreadID, AuthorID: *r.ParentAuthor,
+				AuthorName: *r.ParentName, Status: *r.ParentStatus, BodyHTML: *r.ParentHTML, Depth: *r.ParentDepth}
+		}
 	}
 	page := &PostPage{}
 	if len(rows) > 0 && len(rows) < rows[0].Candidates && len(rows) <= limit {
@@ -516,10 +594,31 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, before string, limi
 		page.Posts, page.Next = posts, forum.NewCursor(posts[len(posts)-1].ID).String()
 		return page, nil
 	}
-	page.Posts, page.Next = forum.Paginate(posts, limit, func(p forum.Post) forum.Cursor {
+	page.Posts, page.Next = forum.Paginate(posts, limit, func(p UserPost) forum.Cursor {
 		return forum.NewCursor(p.ID)
 	})
 	return page, nil
+}
+
+// UserCounts is what a person's page counts, by the rules of its lists: posts anyone may
+// read in listed threads (UserPosts) and listed threads started (FindThreads).
+type UserCounts struct {
+	Posts   int `db:"posts"`
+	Threads int `db:"threads"`
+}
+
+// CountUserPosts counts a person's listed posts and threads in one query, on
+// posts_author_idx and threads_author_idx: no scan per post.
+func (s *Store) CountUserPosts(ctx context.Context, userID int64) (UserCounts, error) {
+	var n UserCounts
+	err := s.db.GetContext(ctx, &n, `
+		SELECT (SELECT count(*) FROM posts p JOIN threads t ON t.id = p.thread_id
+				WHERE p.author_id = $1 AND `+sqlPublicPost+` AND t.visible) AS posts,
+			(SELECT count(*) FROM threads t WHERE t.author_id = $1 AND t.visible) AS threads`, userID)
+	if err != nil {
+		return n, fmt.Errorf("count posts of user %d: %w", userID, err)
+	}
+	return n, nil
 }
 
 // Rerender re-renders every post's stored HTML from its source in batches, bumping

@@ -43,5 +43,5 @@ func withdrawStance(ctx context.Context, tx *sqlxTx, threadID, userID int64) err
 	if _, err := tx.ExecContext(ctx, `UPDATE threads SET `+col+` = `+col+` - 1 WHERE id = $1`, threadID); err != nil {
 		return fmt.Errorf("untally stance: %w", err)
 	}
-	return nil
+	return moveForumStance(ctx, tx, userID) // back to their newest remaining stance, or none
 }

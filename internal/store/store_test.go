@@ -192,6 +192,20 @@ var recounts = []string{
 	WHERE p.stance IS DISTINCT FROM s.stance OR p.thread_id <> s.thread_id OR p.author_id <> s.user_id
 		OR p.id <> (SELECT max(q.id) FROM posts q WHERE q.thread_id = s.thread_id AND q.author_id = s.user_id AND q.stance IS NOT NULL)`,
 
+	// The forum-wide stance (forumstance.go): each person's is the stance of their newest
+	// counted stance in any thread; the totals count those; each stance's newest week
+	// row holds its total.
+	`SELECT format('forum stance of user %s: kept %s, recount %s', u.user_id, f.stance, n.stance)
+	FROM (SELECT user_id FROM stances UNION SELECT user_id FROM forum_stances) u
+	LEFT JOIN forum_stances f ON f.user_id = u.user_id
+	LEFT JOIN LATERAL (SELECT stance FROM stances s WHERE s.user_id = u.user_id ORDER BY post_id DESC LIMIT 1) n ON true
+	WHERE f.stance IS DISTINCT FROM n.stance`,
+	`SELECT format('forum stance total %s: kept %s, recount %s, newest week row %s', t.stance, t.people, r.n, w.people)
+	FROM forum_stance_totals t
+	CROSS JOIN LATERAL (SELECT count(*) AS n FROM forum_stances f WHERE f.stance = t.stance) r
+	LEFT JOIN LATERAL (SELECT people FROM forum_stance_weeks h WHERE h.stance = t.stance ORDER BY week DESC LIMIT 1) w ON true
+	WHERE t.people <> r.n OR t.people <> COALESCE(w.people, 0)`,
+
 	`SELECT format('thread %s opening_status/visible: kept %s/%s, opening post %s is %s', t.id,
 		t.opening_status, t.visible, p.id, p.status)
 	FROM threads t JOIN posts p ON p.thread_id = t.id AND p.depth = 0

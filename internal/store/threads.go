@@ -11,8 +11,8 @@ import (
 
 const threadColumns = `t.id, t.category_id, c.slug AS category_slug, c.name AS category_name,
 	t.author_id, ` + sqlAuthorName + ` AS author_name, t.title, t.slug, t.created_at, t.last_activity_at,
-	t.reply_count, t.pinned, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed, t.visible,
-	t.opening_status, t.last_post_id, c.meta AS category_meta`
+	t.reply_count, t.public_reply_count, t.pinned, t.pinned_site, t.locked, t.version, t.stance_helps, t.stance_hinders, t.stance_mixed, t.visible,
+	t.opening_status, t.last_post_id, c.meta AS category_meta, t.lock_reason`
 
 const threadFrom = ` FROM threads t JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id `
 
@@ -45,7 +45,7 @@ type ThreadPage struct {
 }
 
 // FindThreads returns one page of a listing. Each filter's order has an index that
-// serves it (threads_activity_idx, threads_category_idx, threads_author_idx), so a page
+// serves it (threads_front_idx, threads_category_idx, threads_author_idx), so a page
 // costs the same however many threads there are.
 func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, error) {
 	if f.Limit <= 0 || f.Limit > 100 {
@@ -57,7 +57,8 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	order := "t.last_activity_at DESC, t.id DESC"
+	// The front page puts site-wide pins first (threads_front_idx), a category every pin.
+	order := "t.pinned_site DESC, t.last_activity_at DESC, t.id DESC"
 	if f.CategoryID != 0 {
 		where = append(where, "t.category_id = "+arg(f.CategoryID))
 		order = "t.pinned DESC, t.last_activity_at DESC, t.id DESC"
@@ -67,15 +68,15 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 		order = "t.id DESC"
 	}
 	if f.Before != "" {
-		// The cursor is (pinned, last activity, id); only a category's listing puts
-		// pinned threads first, so elsewhere pinned is always 0.
+		// The cursor is (pinned here, last activity, id): forum.PinnedIn for the front
+		// page and a category; a person's listing puts no pins first, so there it is 0.
 		c, err := forum.ParseCursor(f.Before, 3)
 		if err != nil {
 			return nil, err
 		}
 		pinned, err1 := c.Bool(0)
 		at, err2 := c.Time(1)
-		if err1 != nil || err2 != nil || (pinned && f.CategoryID == 0) {
+		if err1 != nil || err2 != nil || (pinned && f.AuthorID != 0) {
 			return nil, forum.ErrBadCursor
 		}
 		switch id := c.Int(2); {
@@ -85,7 +86,8 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 			where = append(where, fmt.Sprintf("(t.pinned, t.last_activity_at, t.id) < (%s, %s, %s)",
 				arg(pinned), arg(at), arg(id)))
 		default:
-			where = append(where, fmt.Sprintf("(t.last_activity_at, t.id) < (%s, %s)", arg(at), arg(id)))
+			where = append(where, fmt.Sprintf("(t.pinned_site, t.last_activity_at, t.id) < (%s, %s, %s)",
+				arg(pinned), arg(at), arg(id)))
 		}
 	}
 	q := `SELECT ` + threadColumns + threadFrom + "WHERE " + strings.Join(where, " AND ")
@@ -95,7 +97,8 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 		return nil, fmt.Errorf("find threads: %w", err)
 	}
 	page.Threads, page.Next = forum.Paginate(page.Threads, f.Limit, func(t forum.Thread) forum.Cursor {
-		return forum.NewCursor(forum.BoolField(t.Pinned && f.CategoryID != 0), forum.TimeField(t.LastActivityAt), t.ID)
+		pinned := f.AuthorID == 0 && forum.PinnedIn(&t, f.CategoryID != 0)
+		return forum.NewCursor(forum.BoolField(pinned), forum.TimeField(t.LastActivityAt), t.ID)
 	})
 	return page, nil
 }
@@ -201,7 +204,8 @@ func (s *Store) ThreadIDByTitle(ctx context.Context, authorID int64, title strin
 func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, setting forum.ThreadSetting, note string) error {
 	set := map[forum.ThreadSetting]string{
 		forum.SettingLock: "locked = true", forum.SettingUnlock: "locked = false",
-		forum.SettingPin: "pinned = true", forum.SettingUnpin: "pinned = false",
+		// A pin through here is a category pin (PinThread takes a scope).
+		forum.SettingPin: "pinned = true, pinned_site = false", forum.SettingUnpin: "pinned = false, pinned_site = false",
 	}[setting]
 	if set == "" {
 		return forum.Errorf(forum.EInvalid, "Unknown thread action.")
@@ -219,6 +223,16 @@ func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, sett
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET `+set+`, version = version + 1 WHERE id = $1`, threadID); err != nil {
 			return fmt.Errorf("%s thread %d: %w", setting, threadID, err)
+		}
+		if setting == forum.SettingLock || setting == forum.SettingUnlock {
+			// A lock's note is its reason, shown at the thread's top; unlocking clears it.
+			reason := ""
+			if setting == forum.SettingLock {
+				reason = forum.LockReason(note)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE threads SET lock_reason = $2 WHERE id = $1`, threadID, reason); err != nil {
+				return fmt.Errorf("keep lock reason of thread %d: %w", threadID, err)
+			}
 		}
 		return logAct(ctx, tx, moderatorID, setting.LogAction(), "thread", threadID, "", note)
 	})

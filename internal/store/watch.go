@@ -136,7 +136,7 @@ func (s *Store) MutedUsers(ctx context.Context, userID int64) ([]string, error) 
 type ReadPosition struct {
 	ThreadID   int64 `db:"thread_id"`
 	LastPostID int64 `db:"last_post_id"` // the thread's newest post then
-	ReplyCount int   `db:"reply_count"`  // its reply count then
+	ReplyCount int   `db:"reply_count"`  // its public reply count then (forum.NewReplies)
 	// FirstUnread is the oldest visible post since then by someone else whom the reader
 	// has not muted (0 if none); VisitThread fills it.
 	FirstUnread int64 `db:"first_unread"`
@@ -151,7 +151,7 @@ func (s *Store) VisitThread(ctx context.Context, userID, threadID int64) (*ReadP
 			SELECT thread_id, last_post_id, reply_count FROM read_positions WHERE user_id = $1 AND thread_id = $2
 		), saved AS (
 			INSERT INTO read_positions (user_id, thread_id, last_post_id, reply_count)
-			SELECT $1, t.id, t.last_post_id, t.reply_count FROM threads t WHERE t.id = $2
+			SELECT $1, t.id, t.last_post_id, t.public_reply_count FROM threads t WHERE t.id = $2
 			ON CONFLICT (user_id, thread_id) DO UPDATE SET
 				last_post_id = GREATEST(read_positions.last_post_id, EXCLUDED.last_post_id),
 				reply_count = EXCLUDED.reply_count, visited_at = now()

@@ -537,6 +537,21 @@ func (l *loader) counts(ctx context.Context) error {
 		 WHERE u.id = c.author_id AND u.username LIKE '` + NamePrefix + `%'`,
 		`UPDATE categories k SET thread_count = c.n FROM (SELECT category_id, count(*) AS n FROM threads GROUP BY category_id) c
 		 WHERE k.id = c.category_id`,
+		// What visitors count: replies anyone may read.
+		`UPDATE threads t SET public_reply_count = c.n FROM (SELECT thread_id, count(*) AS n FROM posts
+			WHERE depth > 0 AND status = 'visible' GROUP BY thread_id) c
+		 WHERE t.id = c.thread_id`,
+		// The forum-wide stance: each person's newest counted stance, its totals, and
+		// this week's row of the history (the load has no earlier history to replay).
+		`INSERT INTO forum_stances (user_id, stance)
+		 SELECT DISTINCT ON (user_id) user_id, stance FROM stances ORDER BY user_id, post_id DESC
+		 ON CONFLICT (user_id) DO UPDATE SET stance = EXCLUDED.stance`,
+		`INSERT INTO forum_stance_totals (stance, people)
+		 SELECT s, (SELECT count(*) FROM forum_stances f WHERE f.stance = s) FROM unnest(ARRAY['helps', 'hinders', 'mixed']) s
+		 ON CONFLICT (stance) DO UPDATE SET people = EXCLUDED.people`,
+		`INSERT INTO forum_stance_weeks (week, stance, people)
+		 SELECT date_trunc('week', now() AT TIME ZONE 'UTC')::date, stance, people FROM forum_stance_totals WHERE people > 0
+		 ON CONFLICT (stance, week) DO UPDATE SET people = EXCLUDED.people`,
 	} {
 		if _, err := l.tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("synthetic: kept counts: %w", err)

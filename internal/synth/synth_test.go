@@ -50,6 +50,13 @@ func TestSyntheticForumIsConsistent(t *testing.T) {
 		"stances in a category that takes none": `
 			SELECT count(*) FROM posts p JOIN threads t ON t.id = p.thread_id JOIN categories c ON c.id = t.category_id
 			WHERE c.meta AND p.stance IS NOT NULL`,
+		"visitors' reply counts unequal to the visible replies": `
+			SELECT count(*) FROM threads t WHERE public_reply_count <>
+				(SELECT count(*) FROM posts WHERE thread_id = t.id AND depth > 0 AND status = 'visible')`,
+		"forum-wide stance totals unequal to a recount": `
+			SELECT count(*) FROM forum_stance_totals s WHERE people <>
+				(SELECT count(*) FROM (SELECT DISTINCT ON (user_id) stance FROM stances ORDER BY user_id, post_id DESC) x
+				 WHERE x.stance = s.stance)`,
 		"unread counts unequal to unread notifications": `
 			SELECT count(*) FROM unread_counts u WHERE notifications <>
 				(SELECT count(*) FROM notifications WHERE user_id = u.user_id AND read_at IS NULL)`,

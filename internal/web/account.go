@@ -69,7 +69,9 @@ type accountSection struct {
 	PendingUntil *time.Time // when that link expires
 	EmailInput   string     // what was typed, kept on a refusal
 	EmailError   string
+	EmailField   string // the field EmailError concerns (forum.Error.Field)
 	PasswordErr  string
+	PasswordFld  string // the field PasswordErr concerns
 	Bio          string // its Markdown source
 	BioError     string
 	Sessions     []sessionRow
@@ -174,7 +176,9 @@ func (s *Server) changeEmail(c *gin.Context) {
 	u := currentUser(c)
 	typed := c.PostForm("email")
 	reject := func(err error) {
-		s.rejectSettings(c, err, func(a *accountSection, msg string) { a.EmailInput, a.EmailError = typed, msg })
+		s.rejectSettings(c, err, func(a *accountSection, msg string) {
+			a.EmailInput, a.EmailError, a.EmailField = typed, msg, forum.ErrorField(err)
+		})
 	}
 	addr, err := forum.NormalizeEmail(typed)
 	if err != nil {
@@ -423,7 +427,9 @@ func (s *Server) changePassword(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := currentUser(c)
 	reject := func(err error) {
-		s.rejectSettings(c, err, func(a *accountSection, msg string) { a.PasswordErr = msg })
+		s.rejectSettings(c, err, func(a *accountSection, msg string) {
+			a.PasswordErr, a.PasswordFld = msg, forum.ErrorField(err)
+		})
 	}
 	current, pw := c.PostForm("current_password"), c.PostForm("password")
 	if err := forum.ValidatePassword(u.Username, pw); err != nil {

@@ -532,7 +532,7 @@ func TestPasswordChange(t *testing.T) {
 
 	resp, body := here.post(web.RouteSettingsPassword, url.Values{"current_password": {"not it"}, "password": {next}})
 	wantStatus(t, resp, body, http.StatusForbidden)
-	wantContains(t, body, `id="password-error"`, "Your current password is not right.", `id="sessions"`)
+	wantContains(t, body, `id="current-password-error"`, "Your current password is not right.", `id="sessions"`)
 	signedIn(t, there, "the other session, after a wrong current password")
 
 	resp, body = here.post(web.RouteSettingsPassword, url.Values{"current_password": {"alice-password"}, "password": {"alice"}})

@@ -50,7 +50,7 @@ func (s *Server) toAPIThread(t *forum.Thread) apiThread {
 	return apiThread{
 		ID: t.ID, Title: t.Title, URL: s.cfg.BaseURL + threadURL(t.ID, t.Slug), Category: t.CategorySlug,
 		Author: t.AuthorName, CreatedAt: t.CreatedAt.UTC(), LastActivityAt: t.LastActivityAt.UTC(),
-		ReplyCount: t.ReplyCount, Pinned: t.Pinned, Locked: t.Locked, Version: t.Version,
+		ReplyCount: forum.ReplyCountFor(nil, t).Shown, Pinned: t.Pinned, Locked: t.Locked, Version: t.Version,
 		Stances: gin.H{"helps": t.StanceHelps, "hinders": t.StanceHinders, "mixed": t.StanceMixed},
 	}
 }
@@ -69,12 +69,13 @@ type apiPost struct {
 	HTML        *string    `json:"html"`
 	Placeholder string     `json:"placeholder,omitempty"`
 	ReplyCount  int        `json:"reply_count"`
+	Insightful  int        `json:"insightful"` // people who marked it insightful
 	Replies     []*apiPost `json:"replies,omitempty"`
 }
 
 func toAPIPost(p *forum.Post) *apiPost {
 	out := &apiPost{ID: p.ID, ThreadID: p.ThreadID, ParentID: p.ParentID, Depth: p.Depth,
-		CreatedAt: p.CreatedAt.UTC(), ReplyCount: p.DescendantCount}
+		CreatedAt: p.CreatedAt.UTC(), ReplyCount: p.DescendantCount, Insightful: p.InsightfulCount}
 	if !forum.CanRead(nil, p) {
 		out.Placeholder = p.Placeholder()
 		return out

@@ -18,6 +18,7 @@ type authForm struct {
 	Email    string // registration's optional address, as typed
 	Next     string
 	Error    string
+	ErrField string // the field Error concerns (forum.Error.Field)
 }
 
 func (s *Server) registerForm(c *gin.Context) {
@@ -32,7 +33,7 @@ func (s *Server) register(c *gin.Context) {
 	}
 	pw := c.PostForm("password")
 	reject := func(err error) {
-		f.Error = forum.ErrorMessage(err)
+		f.Error, f.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
 		s.rejectForm(c, err, "register", "Create an account", f)
 	}
 	addr := ""

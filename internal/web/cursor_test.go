@@ -35,14 +35,14 @@ func TestMalformedCursorsAre400(t *testing.T) {
 		{path: "/?before=0.-9223372036854775808.1"},
 		{path: "/?before=0.9223372036854775807.1"}, // year 294247: beyond PostgreSQL's timestamps
 		{path: "/?before=0.253402300800000000.1"},  // year 10000
-		{path: "/?before=1.1.1"},                   // only a category's listing pins
+		{path: "/?before=2.1.1"},                   // the pin field is 0 or 1
 		{path: "/?before=%2B0.1.1"},
 		{path: "/?before=00.1.1"},
 		{path: "/?before=0.1"},
 		{path: "/?before=0.1.1.1"},
 		{path: "/?before=" + strings.Repeat("9", 5000)},
 		{path: "/api/v1/threads?before=0.-9223372036854775808.1"},
-		{path: "/api/v1/threads?before=1.99999999999999999.1"},
+		{path: "/api/v1/threads?before=2.99999999999999999.1"},
 		{path: "/c/general?before=garbage"},
 		{path: "/c/general?before=2.1.1"},
 		{path: "/modlog?before=abc"},
@@ -250,7 +250,7 @@ func TestCursorPagingFollowsNextLinks(t *testing.T) {
 	})
 
 	t.Run("SearchPage", func(t *testing.T) {
-		hits, pages := walkHTML(t, c, "/search?q=filler", regexp.MustCompile(`<a href="/p/(\d+)">in context</a>`))
+		hits, pages := walkHTML(t, c, "/search?q=filler", regexp.MustCompile(`<a class="search-hit" href="/p/(\d+)">`))
 		if pages != 11 || len(hits) != 210 {
 			t.Fatalf("%d pages showed %d hits, want 11 and 210", pages, len(hits))
 		}
@@ -309,7 +309,7 @@ func TestCursorPagingFollowsNextLinks(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		item := regexp.MustCompile(`<a href="/p/(\d+)">post \d+</a>`)
+		item := regexp.MustCompile(`<a class="modlog-target" href="/p/(\d+)">`)
 		entries, pages := walkHTML(t, c, "/modlog", item)
 		if pages != 3 || len(entries) != 120 || entries[0] != "100119" {
 			t.Fatalf("%d pages showed %d entries (first %v), want 3, 120, newest first", pages, len(entries), entries[:1])

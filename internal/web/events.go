@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -63,14 +64,15 @@ func (st *streams) release(ip string) {
 // Shutdown ends every open stream, so a graceful stop is not held up by readers.
 func (s *Server) Shutdown() { s.streams.once.Do(func() { close(s.streams.done) }) }
 
-// liveEvent is one event's data: the post's ids, its clean HTML, and the tree node the
-// page script inserts.
+// liveEvent is one event's data: the post's ids, its clean HTML, the tree node the
+// page script inserts, and the thread's counts as of the batch it was sent in.
 type liveEvent struct {
-	PostID   int64  `json:"post_id"`
-	ParentID *int64 `json:"parent_id"`
-	Depth    int    `json:"depth"`
-	HTML     string `json:"html"`
-	Node     string `json:"node"`
+	PostID   int64       `json:"post_id"`
+	ParentID *int64      `json:"parent_id"`
+	Depth    int         `json:"depth"`
+	HTML     string      `json:"html"`
+	Node     string      `json:"node"`
+	Counts   *liveCounts `json:"counts,omitempty"`
 }
 
 func (s *Server) events(c *gin.Context) {
@@ -117,7 +119,11 @@ func (s *Server) events(c *gin.Context) {
 		if err != nil {
 			slog.WarnContext(ctx, "muted people of a stream's reader", "err", err) // replies arrive unfolded
 		}
-		tc.Listener, tc.Muted = u, muted
+		// The listener's own controls (reply, flag, edit their posts, moderate) with the
+		// token their page's forms carry: this request passed csrfCheck as the page did,
+		// so the token is bound to the same session (csrfbind.go).
+		tc.User, tc.Listener, tc.Muted, tc.CSRF = u, u, muted, s.csrfToken(c)
+		tc.Here = "/t/" + strconv.FormatInt(t.ID, 10) // where a live node's forms return, not this stream
 	}
 	send := func() bool {
 		for {
@@ -128,12 +134,19 @@ func (s *Server) events(c *gin.Context) {
 				}
 				return false
 			}
+			var counts *liveCounts
+			if len(evs) > 0 {
+				if counts, err = s.refreshListener(ctx, tc, evs); err != nil {
+					// The replies still go out; the numbers catch up with the next batch.
+					slog.WarnContext(ctx, "read a live thread's counts", "thread", t.ID, "err", err)
+				}
+			}
 			for _, ev := range evs {
 				last = ev.EventID
 				if !forum.CanRead(nil, &ev.Post) {
 					continue // a stream is public: what a visitor may not read is never sent
 				}
-				data, err := s.eventData(ev, tc)
+				data, err := s.eventData(ev, tc, counts)
 				if err != nil {
 					slog.ErrorContext(ctx, "render live event", "err", err)
 					return false
@@ -261,10 +274,14 @@ func streamUnavailable(c *gin.Context, err error) error {
 		Message: "Live updates are paused for a moment; the page reconnects by itself."}
 }
 
-// eventData renders a post as the page shows it to a reader, as one line of JSON.
-func (s *Server) eventData(ev store.ThreadEvent, tc *treeCtx) ([]byte, error) {
+// eventData renders a post as the page shows it to the stream's listener (tc.User, nil
+// for a visitor: no controls), as one line of JSON.
+func (s *Server) eventData(ev store.ThreadEvent, tc *treeCtx, counts *liveCounts) ([]byte, error) {
 	p := ev.Post
 	n := newNode(p, tc, time.Now())
+	if n.Stance == nil { // the listener's stance could not be read yet: offered as to anyone
+		n.Stance = newStanceField(forum.StanceNone, "")
+	}
 	if p.Depth >= 2 && ev.Parent != nil {
 		// The parent's own page, which is right wherever the page script puts the node.
 		n.ReplyTo = newReplyTo(ev.Parent, forum.CanRead(tc.User, ev.Parent), postHref(ev.Parent.ID))
@@ -273,5 +290,5 @@ func (s *Server) eventData(ev store.ThreadEvent, tc *treeCtx) ([]byte, error) {
 	if err := s.render.pages["thread"].ExecuteTemplate(&buf, "node", n); err != nil {
 		return nil, fmt.Errorf("render node %d: %w", p.ID, err)
 	}
-	return json.Marshal(liveEvent{PostID: p.ID, ParentID: p.ParentID, Depth: p.Depth, HTML: p.BodyHTML, Node: buf.String()})
+	return json.Marshal(liveEvent{PostID: p.ID, ParentID: p.ParentID, Depth: p.Depth, HTML: p.BodyHTML, Node: buf.String(), Counts: counts})
 }

@@ -23,6 +23,14 @@ type sseEvent struct {
 		ParentID *int64 `json:"parent_id"`
 		HTML     string `json:"html"`
 		Node     string `json:"node"`
+		Counts   *struct {
+			Replies     int    `json:"replies"`
+			RepliesHTML string `json:"replies_html"`
+			Tally       *struct {
+				Helps, Hinders, Mixed, Total int
+				HTML                         string
+			} `json:"tally"`
+		} `json:"counts"`
 	}
 }
 

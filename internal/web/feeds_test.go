@@ -319,7 +319,8 @@ func TestFeedsEveryRoute(t *testing.T) {
 			if it.Link != feedBase+"/modlog" || !strings.HasPrefix(it.GUID, "tag:forum.test,") {
 				t.Fatalf("%s: link %q id %q", path, it.Link, it.GUID)
 			}
-			for _, want := range []string{"mod1", "lock thread", "thread #" + strconv.FormatInt(second.ID, 10), "answered"} {
+			// The log page's sentence (forum.LogEntry.Sentence), naming the thread by its title.
+			for _, want := range []string{"mod1 locked “" + second.Title + "”", "answered"} {
 				if !strings.Contains(it.Content, want) {
 					t.Fatalf("%s: content lacks %q: %s", path, want, it.Content)
 				}

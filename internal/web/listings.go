@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,6 +20,8 @@ type listView struct {
 	Empty    string
 	// A logged-in viewer's category page offers to watch it for new threads.
 	CanWatch, Watching bool
+	// The front page's first page: the forum-wide stance (stancechart.go).
+	ForumStance *forumStanceView
 }
 
 func (s *Server) home(c *gin.Context) {
@@ -33,11 +36,22 @@ func (s *Server) home(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "list", "", listView{
+	pinnedHere(rows, false)
+	v := listView{
 		Heading: "Latest threads", Threads: rows, Next: page.Next,
 		Intro: "Do controlled openings like the Pyongyang Marathon's return help or hinder North Korea's relations with the world? Argue it here.",
 		Empty: "No threads yet — start the discussion.",
-	}, feedLink{Title: "All new threads", Base: "/feed"})
+	}
+	if c.Query("before") == "" { // the first page answers the question; later ones only list
+		now := time.Now()
+		fs, err := s.store.ForumStance(ctx, forum.ChartSince(now, forum.StanceChartWeeks))
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		v.ForumStance = newForumStanceView(fs, now)
+	}
+	s.html(c, http.StatusOK, "list", "", v, feedLink{Title: "All new threads", Base: "/feed"})
 }
 
 // RouteCategories lists the categories.
@@ -72,6 +86,7 @@ func (s *Server) category(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	pinnedHere(rows, true)
 	v := listView{
 		Heading: cat.Name, Intro: cat.Description, Category: cat, Threads: rows, Next: page.Next,
 		Empty: "No threads in this category yet — start the discussion.",

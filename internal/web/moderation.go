@@ -49,7 +49,7 @@ func (s *Server) flag(c *gin.Context) {
 	}
 	reason, err := forum.ValidateFlag(c.PostForm("reason"), strings.TrimSpace(c.PostForm("note")))
 	if err != nil {
-		s.error(c, err)
+		s.rejectFlag(c, id, err)
 		return
 	}
 	if err := s.limiter.take(c.Request.Context(), s.limits.Flag(currentUser(c))); err != nil {
@@ -81,7 +81,7 @@ func (s *Server) myFlags(c *gin.Context) {
 }
 
 type queueView struct {
-	Items []forum.QueueItem
+	Items []queueCard
 	Next  string
 	Error string
 }
@@ -94,7 +94,7 @@ func (s *Server) queue(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "queue", "Review queue", queueView{Items: page.Items, Next: page.Next})
+	s.html(c, http.StatusOK, "queue", "Review queue", queueView{Items: queueCards(currentUser(c), page.Items), Next: page.Next})
 }
 
 func (s *Server) decide(c *gin.Context) {
@@ -159,7 +159,7 @@ func (s *Server) suspend(c *gin.Context) {
 }
 
 type modLogView struct {
-	Entries   []forum.LogEntry
+	Entries   []logLine
 	Action    string
 	Moderator string
 	Actions   []forum.LogAction
@@ -176,6 +176,6 @@ func (s *Server) modLog(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	v.Entries, v.Next = page.Entries, page.Next
+	v.Entries, v.Next = logLines(currentUser(c), page.Entries), page.Next
 	s.html(c, http.StatusOK, "modlog", "Moderation log", v, feedLink{Title: "Moderation log", Base: "/modlog/feed"})
 }

@@ -13,9 +13,11 @@ import (
 )
 
 type postView struct {
-	Thread    *forum.Thread // as the viewer may see it (forum.ThreadFor)
-	Root      *node
+	Thread    *forum.Thread  // as the viewer may see it (forum.ThreadFor)
+	Ancestors []ancestorLine // the opening post … the parent, collapsed to one line each
+	Root      *node          // the focused post with its replies
 	Focus     *forum.Post
+	Heading   string // permalinkTitle: the page's title and h1
 	Truncated bool
 	Form      replyForm
 	Stance    *stanceField // the reply forms' stance choice, with the viewer's counted stance
@@ -40,45 +42,57 @@ func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm
 		s.error(c, err)
 		return
 	}
+	user := currentUser(c)
+	if !forum.CanRead(user, p) {
+		s.error(c, forum.Errorf(forum.ENotFound, "This post is not public. Its place in the thread is still shown there."))
+		return
+	}
 	t, err := s.store.ThreadByID(ctx, p.ThreadID)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
+	// One query: the ancestors (by the post's path), the post and its replies.
 	posts, truncated, err := s.store.Subtree(ctx, p, maxDepth, treeBudget)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
-	user := currentUser(c)
 	marks := s.marks(ctx, user, t.ID, false, false)
 	myStance := s.currentStance(ctx, user, t)
 	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: p.Depth + maxDepth, Focus: p.ID,
 		Since: marks.Since, Muted: marks.Muted, Stance: newStanceField(myStance, "")}
+	s.withInsight(ctx, c, tc, posts)
 	roots := buildTree(posts, tc, false)
-	if len(roots) == 0 {
-		s.error(c, fmt.Errorf("post %d: page without posts", p.ID))
+	var focus *node
+	if len(roots) > 0 {
+		focus = findNode(roots[0], p.ID)
+	}
+	if focus == nil {
+		s.error(c, fmt.Errorf("post %d: page without the post", p.ID))
 		return
 	}
 	form.ParentID = p.ID
 	if form.Idem == "" {
 		form.Idem = newIdemKey()
 	}
-	v := postView{Thread: forum.ThreadFor(user, t), Root: roots[0], Focus: p, Truncated: truncated, Form: form,
-		Stance: newStanceField(myStance, form.Stance), replyState: replyStateFor(user, t, p)}
+	v := postView{Thread: forum.ThreadFor(user, t), Ancestors: ancestorLines(user, posts, p), Root: focus, Focus: p,
+		Truncated: truncated, Form: form, Stance: newStanceField(myStance, form.Stance), replyState: replyStateFor(user, t, p)}
+	v.Heading = permalinkTitle(p, v.Thread)
 	var feeds []feedLink
 	if forum.Listed(t.OpeningStatus) {
 		feeds = append(feeds, feedLink{Title: "Replies below this post", Base: "/p/" + strconv.FormatInt(p.ID, 10) + "/feed"})
 	}
-	s.html(c, status, "post", v.Thread.Title, v, feeds...)
+	s.html(c, status, "post", v.Heading, v, feeds...)
 }
 
 // editView is the edit page's data.
 type editView struct {
-	Post   *forum.Post
-	Thread *forum.Thread
-	Body   string
-	Error  string
+	Post     *forum.Post
+	Thread   *forum.Thread
+	Body     string
+	Error    string
+	ErrField string // the field Error concerns (forum.Error.Field)
 }
 
 // editablePost loads the post in the path and its thread, and asks forum.CanEdit (the
@@ -122,7 +136,8 @@ func (s *Server) edit(c *gin.Context) {
 	body := forum.NormalizeBody(c.PostForm("body"))
 	// A rejected edit comes back to the form with the text as typed.
 	reject := func(err error) {
-		s.rejectForm(c, err, "edit", "Edit post", editView{Post: p, Thread: t, Body: body, Error: forum.ErrorMessage(err)})
+		s.rejectForm(c, err, "edit", "Edit post", editView{Post: p, Thread: t, Body: body,
+			Error: forum.ErrorMessage(err), ErrField: forum.ErrorField(err)})
 	}
 	if err := forum.ValidateBody(body); err != nil {
 		reject(err)

@@ -24,10 +24,11 @@ const RoutePreview = "/preview"
 // came from, whose fields the page carries so its Post button sends the draft where
 // that form would have.
 type previewForm struct {
-	Body  string
-	HTML  template.HTML // the rendered draft; empty when it was refused
-	Error string        // why it was refused
-	Idem  string
+	Body     string
+	HTML     template.HTML // the rendered draft; empty when it was refused
+	Error    string        // why it was refused
+	ErrField string        // the field Error concerns (forum.Error.Field)
+	Idem     string
 
 	// A reply: the thread (as the viewer may see it), the post answered, the stance.
 	Thread   *forum.Thread
@@ -72,7 +73,7 @@ func (s *Server) preview(c *gin.Context) {
 	}
 	html, err := s.renderDraft(ctx, currentUser(c), f.Body)
 	if err != nil {
-		f.Error = forum.ErrorMessage(err)
+		f.Error, f.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
 		s.rejectForm(c, err, "preview", "Preview", f)
 		return
 	}

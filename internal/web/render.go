@@ -55,17 +55,22 @@ func newRenderer(files fs.FS) (*renderer, error) {
 	}
 	funcs := template.FuncMap{
 		"asset":       r.assetURL,
+		"fieldErr":    fieldErr,
+		"formErr":     formErr,
 		"ago":         ago,
 		"isotime":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"fulltime":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"add":         func(a, b int) int { return a + b },
 		"flagReasons": func() []forum.FlagReason { return forum.FlagReasons },
+		"flagForm":    newFlagForm, // the empty inline flag form under a post
 		"now":         time.Now,
 		"stanceChoices": func() []forum.Stance {
 			return append([]forum.Stance{forum.StanceNone}, forum.Stances...)
 		},
 		"modActions": forum.SettingsFor,
+		"pinChoices": forum.PinChoicesFor,
 		"threadURL":  threadURL,
+		"replyCount": forum.ReplyCountFor,
 		// deletedName: a deleted account's "[deleted]" is shown without a link to a page.
 		"deletedName": forum.IsDeletedName,
 		"decisions":   forum.DecisionsFor,

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,8 +48,9 @@ type Deps struct {
 	Live   *live.Hub // thread events from PostgreSQL; nil disables live updates
 	// Heartbeat is the idle interval between keep-alive comments on event streams.
 	Heartbeat time.Duration
-	// MaxStreamsPerIP caps the event streams one address may hold open on this instance
-	// (FORUM_MAX_STREAMS_PER_ADDRESS; 6 when zero).
+	// MaxStreamsPerIP caps the event streams one address may hold open on this instance;
+	// zero takes Config.MaxStreamsPerAddress (FORUM_MAX_STREAMS_PER_ADDRESS), and a
+	// Config built by hand without it config.DefaultMaxStreamsPerAddress.
 	MaxStreamsPerIP int
 }
 
@@ -112,7 +114,7 @@ func New(d Deps) (*Server, error) {
 		s.heartbeat = 15 * time.Second
 	}
 	if s.streams.limit <= 0 {
-		s.streams.limit = 6
+		s.streams.limit = cmp.Or(max(d.Config.MaxStreamsPerAddress, 0), config.DefaultMaxStreamsPerAddress)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()

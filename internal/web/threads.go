@@ -22,6 +22,7 @@ type replyForm struct {
 	Stance   string
 	Idem     string
 	Error    string
+	ErrField string // the field Error concerns (forum.Error.Field)
 }
 
 type threadView struct {
@@ -30,14 +31,16 @@ type threadView struct {
 	Sort      string
 	After     int64
 	NextAfter int64
+	NextCount int64 // with Sort "top": the cursor's first half (insightful_count.id)
 	Truncated bool
 	replyState
 	Form    replyForm
 	Stance  *stanceField // the reply forms' stance choice, with the viewer's counted stance
 	Stances []stanceBar
 	Viewer  *forum.User
-	Jump    string        // "jump to first unread" (jumpHref); "" when nothing is
-	Watch   *watchControl // the viewer's watch level and form; nil for a visitor
+	Jump    string          // "jump to first unread" (jumpHref); "" when nothing is
+	Watch   *watchControl   // the viewer's watch level and form; nil for a visitor
+	Range   forum.PageRange // "showing replies X–Y of N", shown when the thread has pages
 }
 
 // replyState is whether the page's reply box is offered, and if not, why.
@@ -53,6 +56,8 @@ func replyStateFor(u *forum.User, t *forum.Thread, parent *forum.Post) replyStat
 		return replyState{CanReply: true}
 	case errors.Is(err, forum.ErrLoginRequired):
 		return replyState{}
+	case errors.Is(err, forum.ErrThreadLocked):
+		return replyState{ReplyRefusal: t.LockNotice()} // the same words as the page's top
 	}
 	return replyState{ReplyRefusal: forum.ErrorMessage(err)}
 }
@@ -92,7 +97,8 @@ func (s *Server) thread(c *gin.Context) {
 // back here with its text.
 func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyForm) {
 	ctx := c.Request.Context()
-	after, err := afterParam(c)
+	top := c.Query("sort") == "top"
+	after, afterCount, err := threadCursor(c, top)
 	if err != nil {
 		s.error(c, err)
 		return
@@ -108,7 +114,8 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 	user := currentUser(c)
 	marks := s.marks(ctx, user, t.ID, status == http.StatusOK, true)
 	newest := c.Query("sort") == "new"
-	tree, err := s.store.Tree(ctx, store.TreeQuery{ThreadID: id, After: after, Newest: newest, Budget: treeBudget, MaxDepth: maxDepth})
+	tree, err := s.store.Tree(ctx, store.TreeQuery{ThreadID: id, After: after, Newest: newest, Budget: treeBudget, MaxDepth: maxDepth,
+		Top: top, AfterCount: afterCount})
 	if err != nil {
 		s.error(c, err)
 		return
@@ -116,10 +123,14 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 	myStance := s.currentStance(ctx, user, t)
 	tc := &treeCtx{User: user, Thread: t, CSRF: s.csrfToken(c), MaxDepth: maxDepth, Since: marks.Since, Muted: marks.Muted,
 		Stance: newStanceField(myStance, "")}
+	s.withInsight(ctx, c, tc, tree.Posts)
 	roots := buildTree(tree.Posts, tc, newest)
 	if len(roots) == 0 {
 		s.error(c, fmt.Errorf("thread %d has no opening post", t.ID))
 		return
+	}
+	if top {
+		sortTop(roots)
 	}
 	if form.Idem == "" {
 		form.Idem = newIdemKey()
@@ -129,9 +140,13 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 		Truncated: tree.Truncated, replyState: replyStateFor(user, t, nil),
 		Form: form, Stance: newStanceField(myStance, form.Stance), Stances: stanceBars(t), Viewer: user,
 		Jump: jumpHref(marks.FirstUnread, tree.Posts), Watch: marks.Watch,
+		Range: forum.PageRangeFor(user, t, tree.Before, tree.BeforePublic, tree.Posts),
 	}
 	if newest {
 		v.Sort = "new"
+	}
+	if top {
+		v.Sort, v.NextCount = "top", tree.NextCount
 	}
 	var feeds []feedLink
 	if forum.Listed(t.OpeningStatus) {
@@ -187,7 +202,7 @@ func (s *Server) reply(c *gin.Context) {
 			s.error(c, err)
 			return
 		}
-		form.Error = forum.ErrorMessage(err)
+		form.Error, form.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
 		setRetryAfter(c, err)
 		if parentID == 0 {
 			s.renderThread(c, threadID, errStatus(err), form)
@@ -278,6 +293,7 @@ type newThreadForm struct {
 	Stance     string // the opening post's, as typed
 	Idem       string
 	Error      string
+	ErrField   string // the field Error concerns (forum.Error.Field)
 }
 
 func (s *Server) newThreadForm(c *gin.Context) {
@@ -313,7 +329,7 @@ func (s *Server) createThread(c *gin.Context) {
 			s.error(c, err)
 			return
 		}
-		f.Error = forum.ErrorMessage(err)
+		f.Error, f.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
 		setRetryAfter(c, err)
 		s.renderNewThread(c, errStatus(err), f)
 	}
@@ -324,7 +340,7 @@ func (s *Server) createThread(c *gin.Context) {
 	cat, err := s.store.CategoryBySlug(ctx, f.Category)
 	if err != nil {
 		if errors.Is(err, forum.ErrNotFound) {
-			err = forum.Errorf(forum.EInvalid, "Choose one of the listed categories.")
+			err = forum.FieldErrorf("category", forum.EInvalid, "Choose one of the listed categories.")
 		}
 		reject(err)
 		return
@@ -388,7 +404,19 @@ func (s *Server) setThread(setting forum.ThreadSetting) gin.HandlerFunc {
 			s.error(c, err)
 			return
 		}
-		if err := s.store.SetThread(c.Request.Context(), id, currentUser(c).ID, setting, note); err != nil {
+		if reason := strings.TrimSpace(c.PostForm("reason")); setting == forum.SettingLock && reason != "" {
+			// The lock form's reason is the act's note: the log and the thread's top show it.
+			if err := forum.ValidateLockReason(reason); err != nil {
+				s.error(c, err)
+				return
+			}
+			note = reason
+		}
+		write := func() error { return s.store.SetThread(c.Request.Context(), id, currentUser(c).ID, setting, note) }
+		if setting == forum.SettingPin { // a pin has a scope (pin.go)
+			write = func() error { return s.pinThread(c, id, note) }
+		}
+		if err := write(); err != nil {
 			s.error(c, err)
 			return
 		}

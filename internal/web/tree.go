@@ -24,7 +24,7 @@ type node struct {
 	Post     forum.Post
 	Children []*node
 	Readable bool     // the viewer may read the content
-	CanEdit  bool     // the viewer may edit or delete it
+	CanEdit  bool     // the viewer may edit it (deleting: CanDelete)
 	CanReply bool     // the viewer may reply to it
 	Stances  bool     // its reply form offers a stance (forum.Thread.TakesStances)
 	CanFlag  bool     // the viewer may flag it
@@ -40,6 +40,14 @@ type node struct {
 
 	Stance  *stanceField // its reply form's stance choice, shared by the page's nodes
 	Earlier bool         // its stance is no longer its author's counted one: labelled "was: ..."
+
+	Insight insight // its "Insightful · N" control (insightful.go)
+
+	// Safe deleting (deletes.go): the author's Delete (a confirmation), their Undo while
+	// forum.CanUndoDelete allows, and a moderator's actions for the post's state.
+	CanDelete  bool
+	CanUndo    bool
+	ModActions []forum.ModAction
 }
 
 // treeCtx is what every node of one page shares.
@@ -54,9 +62,13 @@ type treeCtx struct {
 	// Stance is the reply forms' stance choice for the viewer; nil offers it as to a
 	// participant without a stance.
 	Stance *stanceField
-	// Listener is who reads a live stream, whose nodes are otherwise rendered as for a
-	// visitor (User nil): only their mutes apply, so a muted author's reply arrives folded.
+	// Listener is who reads a live stream (also its User: their controls; nil for a
+	// visitor), whose mutes apply, so a muted author's reply arrives folded.
 	Listener *forum.User
+	// Marked is the posts the viewer marked insightful; Here the page's address, where
+	// the insightful form returns (withInsight fills both).
+	Marked map[int64]bool
+	Here   string
 }
 
 // newNode asks the policy once per post what the viewer may do with it.
@@ -75,6 +87,10 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 		Muted: forum.CollapsedFor(cmp.Or(u, ctx.Listener), &p, ctx.Muted),
 	}
 	n.New = !n.Muted && forum.IsNewTo(u, &p, ctx.Since) // a muted voice is not news
+	n.Insight = newInsight(&p, ctx, n.Readable, now)
+	n.CanDelete = u != nil && u.ID == p.AuthorID && forum.CanDelete(u, &p, now) == nil
+	n.CanUndo = u != nil && forum.CanUndoDelete(u, &p, now) == nil
+	n.ModActions = forum.PostModActions(u, &p, now)
 	if n.CanReply {
 		n.IdemKey = newIdemKey()
 	}

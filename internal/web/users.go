@@ -13,8 +13,9 @@ import (
 
 type userView struct {
 	Person     *forum.User
+	Counts     store.UserCounts // by the lists' own rules, so the numbers match them
 	Threads    []threadRow
-	Posts      []forum.Post
+	Posts      []userPostLine
 	Next       string
 	CanSuspend bool // the viewer may suspend this person (forum.CanSuspend)
 	CanMute    bool // the viewer may mute this person (forum.CanMute)
@@ -37,8 +38,13 @@ func (s *Server) userPage(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	counts, err := s.store.CountUserPosts(ctx, u.ID)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
 	viewer := currentUser(c)
-	v := userView{Person: u, Posts: posts.Posts, Next: posts.Next,
+	v := userView{Person: u, Counts: counts, Posts: userPostLines(viewer, posts.Posts), Next: posts.Next,
 		CanSuspend: forum.CanSuspend(viewer, u, time.Now()) == nil, CanMute: forum.CanMute(viewer, u) == nil}
 	if v.CanMute {
 		muted, err := s.store.MutedIDs(ctx, viewer.ID)

@@ -95,7 +95,10 @@ func jumpHref(first int64, shown []forum.Post) string {
 // replies are new since their last visit.
 type threadRow struct {
 	forum.Thread
-	New int
+	New     int
+	Replies forum.ReplyCount // as the viewer is told it (forum.ReplyCountFor)
+	// PinnedHere: this listing shows the thread pinned (forum.PinnedIn; pinnedHere).
+	PinnedHere bool
 }
 
 // threadRows adds the viewer's unread counts to a listing's threads: one query for the
@@ -104,6 +107,7 @@ func (s *Server) threadRows(ctx context.Context, u *forum.User, threads []forum.
 	rows := make([]threadRow, len(threads))
 	for i, t := range threads {
 		rows[i].Thread = t
+		rows[i].Replies = forum.ReplyCountFor(u, &t)
 	}
 	if u == nil || len(threads) == 0 {
 		return rows, nil
@@ -118,7 +122,8 @@ func (s *Server) threadRows(ctx context.Context, u *forum.User, threads []forum.
 	}
 	for i := range rows {
 		if p, ok := pos[rows[i].ID]; ok {
-			rows[i].New = forum.NewReplies(rows[i].ReplyCount, p.ReplyCount)
+			// Both sides count public replies: a hidden reply is neither shown nor new.
+			rows[i].New = forum.NewReplies(rows[i].PublicReplyCount, p.ReplyCount)
 		}
 	}
 	return rows, nil

@@ -66,7 +66,8 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	cfg := &config.Config{DatabaseURL: db.URL, Addr: ts.Listener.Addr().String(), BaseURL: base,
-		SessionKey: key, FlagThreshold: 3, TrustedProxies: opts.TrustedProxies, Limits: forum.DefaultLimits()}
+		SessionKey: key, FlagThreshold: 3, TrustedProxies: opts.TrustedProxies, Limits: forum.DefaultLimits(),
+		Search: config.DefaultSearch()}
 	if opts.Mail != nil { // before Config, which may adjust it
 		cfg.Mail = mailSettings(t, opts.Mail)
 	}

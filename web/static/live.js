@@ -18,7 +18,9 @@
     details.className = "subtree";
     details.open = true;
     var summary = document.createElement("summary");
-    summary.textContent = "new replies";
+    var count = document.createElement("span");
+    count.setAttribute("data-replies", "0"); // countUp makes it "1 reply"
+    summary.append(count);
     list = document.createElement("ol");
     list.className = "replies";
     details.append(summary, list);
@@ -26,19 +28,110 @@
     return list;
   }
 
+  // Each subtree's "N replies" above the new one counts it too.
+  function countUp(li) {
+    for (; li; li = li.parentElement && li.parentElement.closest("li.node")) {
+      var n = li.querySelector(":scope > details.subtree > summary [data-replies]");
+      if (!n) continue;
+      var count = Number(n.getAttribute("data-replies")) + 1;
+      n.setAttribute("data-replies", count);
+      n.textContent = count === 1 ? "1 reply" : count + " replies";
+    }
+  }
+
+  // The thread's numbers as of this event, rendered by the server as a reload would show them.
+  function onCounts(counts) {
+    if (!counts) return;
+    var replies = document.querySelector("[data-live-replies]");
+    if (replies && counts.replies_html) replies.innerHTML = counts.replies_html;
+    var tally = document.querySelector("[data-live-tally]");
+    var fresh = tally && counts.tally && fragment(counts.tally.html);
+    if (fresh) tally.replaceWith(fresh);
+  }
+
+  // New replies the reader has not seen yet: those that arrived off-screen (until they
+  // scroll into view) and those whose parent is on another page of the thread. A small
+  // pill counts them; a reply that arrives on screen just appears.
+  var unseen = [];    // posts in this page, oldest first
+  var elsewhere = []; // ids of posts on other pages: the pill links to the first
+  var pill = document.createElement("div");
+  pill.className = "live-pill";
+  pill.setAttribute("aria-live", "polite");
+  var pillButton = document.createElement("button");
+  pillButton.type = "button";
+  pillButton.className = "live-pill-button";
+  pillButton.hidden = true;
+  var pillLink = document.createElement("a");
+  pillLink.className = "live-pill-link";
+  pillLink.hidden = true;
+  pill.append(pillButton, pillLink);
+  tree.after(pill); // inside the page's main landmark; it is fixed on screen by the CSS
+
+  function updatePill() {
+    var n = unseen.length, m = elsewhere.length;
+    pillButton.hidden = n === 0;
+    pillButton.textContent = n === 1 ? "1 new reply" : n + " new replies";
+    pillLink.hidden = m === 0;
+    if (m) {
+      pillLink.href = "/p/" + elsewhere[0];
+      pillLink.textContent = m === 1 ? "1 new reply on another page" : m + " new replies on other pages";
+    }
+    document.body.classList.toggle("has-live-pill", n + m > 0);
+  }
+
+  var observer = window.IntersectionObserver && new IntersectionObserver(function (entries) {
+    entries.forEach(function (en) { if (en.isIntersecting) markSeen(en.target); });
+  });
+
+  function markSeen(post) {
+    var i = unseen.indexOf(post);
+    if (i < 0) return;
+    unseen.splice(i, 1);
+    if (observer) observer.unobserve(post);
+    updatePill();
+  }
+
+  function onScreen(el) {
+    var r = el.getBoundingClientRect();
+    return r.height > 0 && r.bottom > 0 && r.top < window.innerHeight; // 0 tall: in a closed subtree
+  }
+
+  pillButton.addEventListener("click", function () {
+    var post = unseen[0];
+    if (!post) return;
+    for (var d = post.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+    post.tabIndex = -1;
+    var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    post.scrollIntoView({block: "center", behavior: still ? "auto" : "smooth"});
+    post.focus({preventScroll: true});
+    markSeen(post);
+  });
+
   function onReply(ev) {
     var data = JSON.parse(ev.data);
+    onCounts(data.counts);
     if (document.getElementById("p" + data.post_id)) return; // already shown
     var parent = data.parent_id && document.getElementById("p" + data.parent_id);
-    if (!parent) return; // on another page of the thread
+    if (!parent) { // on another page of the thread: counted, with a link to it
+      if (elsewhere.indexOf(data.post_id) < 0) elsewhere.push(data.post_id);
+      return updatePill();
+    }
     var node = fragment(data.node);
     if (!node) return;
     node.classList.add("new");
-    repliesOf(parent.closest("li.node")).append(node);
+    var li = parent.closest("li.node");
+    repliesOf(li).append(node);
+    countUp(li);
+    var post = node.querySelector("article.post");
+    if (!post || onScreen(post)) return;
+    unseen.push(post);
+    if (observer) observer.observe(post);
+    updatePill();
   }
 
   function onEdit(ev) {
     var data = JSON.parse(ev.data);
+    onCounts(data.counts);
     var post = document.getElementById("p" + data.post_id);
     var fresh = fragment(data.node);
     if (!post || !fresh) return;
