@@ -118,11 +118,25 @@ func TestAccessibility(t *testing.T) {
 		t.Error("the moderation log was empty: the check saw only its empty state")
 	}
 	check("reader", "/c")
+	check("reader", f.postPath)
+	check("reader", "/search?q=margins")
+	if b.count("mark") == 0 {
+		t.Error("the search marked nothing: the check saw no results")
+	}
+	check("reader", "/search?q=unfindableword")
+	check("reader", "/u/ana_reyes")
 
 	b.login(f.participant)
 	check("participant", f.threadPath)
+	check("participant", f.postPath+"/delete") // the confirmation page of their own post
+	check("participant", "/new")
 	check("participant", "/settings")
 	check("participant", "/notifications")
+	// A phone: the header's menu and the compact layout.
+	b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	check("participant on a phone", "/")
+	check("participant on a phone", f.threadPath)
+	b.do("desktop width", chromedp.EmulateViewport(1280, 900))
 
 	b.logout()
 	b.login(f.moderator)
