@@ -35,11 +35,28 @@ type newPost struct {
 // left out), each recipient's kept unread count moved, and a NOTIFY naming them. The
 // counters are taken in user id order, so two fan-outs never wait on each other crosswise.
 func notifyNewPost(ctx context.Context, tx *sqlxTx, n newPost) error {
+	q, args := fanOutSQL(n)
+	if _, err := tx.ExecContext(ctx, q+`
+		SELECT pg_notify('`+UserChannel+`', `+sqlUsersPayload()+`) FROM counted HAVING count(*) > 0`, args...); err != nil {
+		return fmt.Errorf("notify of post %d: %w", n.PostID, err)
+	}
+	return nil
+}
+
+// sqlUsersPayload is the UserChannel payload naming the users of a "counted" CTE.
+func sqlUsersPayload() string {
+	return `CASE WHEN count(*) <= ` + fmt.Sprint(notifyAllAbove) + `
+		THEN json_build_object('users', array_agg(user_id))::text ELSE '{"all":true}' END`
+}
+
+// fanOutSQL is notifyNewPost's statement up to its last CTE, "counted" (the recipients
+// whose unread counts moved), with its arguments; the caller adds the final SELECT.
+func fanOutSQL(n newPost) (string, []any) {
 	reasons := make([]string, len(forum.PostReasons))
 	for i, r := range forum.PostReasons {
 		reasons[i] = string(r)
 	}
-	if _, err := tx.ExecContext(ctx, `
+	return `
 		WITH cand AS (
 			SELECT u.id AS user_id, 1 AS rank FROM users u WHERE u.id = $4 AND u.deleted_at IS NULL -- deleted accounts are told nothing
 			UNION ALL SELECT u.id, 2 FROM users u WHERE u.username = ANY($5) AND u.deleted_at IS NULL
@@ -62,15 +79,8 @@ func notifyNewPost(ctx context.Context, tx *sqlxTx, n newPost) error {
 			SELECT user_id, 1 FROM ins ORDER BY user_id
 			ON CONFLICT (user_id) DO UPDATE SET notifications = unread_counts.notifications + 1
 			RETURNING user_id
-		)
-		SELECT pg_notify('`+UserChannel+`', CASE WHEN count(*) <= `+fmt.Sprint(notifyAllAbove)+`
-			THEN json_build_object('users', array_agg(user_id))::text ELSE '{"all":true}' END)
-		FROM counted HAVING count(*) > 0`,
-		n.ThreadID, n.PostID, n.AuthorID, n.RepliedTo, pq.StringArray(n.Mentions), n.CategoryID,
-		pq.StringArray(reasons), n.Edit); err != nil {
-		return fmt.Errorf("notify of post %d: %w", n.PostID, err)
-	}
-	return nil
+		)`, []any{n.ThreadID, n.PostID, n.AuthorID, n.RepliedTo, pq.StringArray(n.Mentions), n.CategoryID,
+			pq.StringArray(reasons), n.Edit}
 }
 
 // autoWatch watches a thread for a user who starts or replies to it, unless they turned

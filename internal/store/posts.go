@@ -69,10 +69,13 @@ type NewReply struct {
 // and ancestors' counters, the thread's counters, activity and version, the author's post
 // count and stance. The thread row is locked first, so concurrent replies to one thread
 // queue up and forum.CanReply sees a lock or a hide taken meanwhile. A repeated
-// idempotency key returns the post written the first time.
+// idempotency key returns the post written the first time. The live event and the
+// notifications are written in the transaction and announced after it (announce.go).
 func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error) {
 	var id int64
+	var news announcement // sent after the commit (announce.go)
 	err := s.inThreadTx(ctx, n.ThreadID, func(tx *sqlxTx) error {
+		news = announcement{}
 		u, err := actor(ctx, tx, n.AuthorID)
 		if err != nil {
 			return err
@@ -104,32 +107,33 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 		if err := forum.CanTakeStance(t, n.Stance); err != nil {
 			return err
 		}
+		// The reply and its counts in one statement (one round trip instead of four):
+		// the parent's and ancestors' counters, the thread's counters, activity and
+		// version, the author's post count. The UPDATE of posts sees only the rows
+		// before the INSERT, so it touches the ancestors alone.
 		err = tx.GetContext(ctx, &id, `
-			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id)
-			INSERT INTO posts (id, thread_id, parent_id, author_id, path, depth, top_id,
-				body_source, body_html, stance, idempotency_key)
-			SELECT id.id, $1, $2, $3, $4::bigint[] || id.id, $5,
-				CASE WHEN $5 = 1 THEN id.id ELSE $6 END, $7, $8, NULLIF($9, ''), NULLIF($10, '')
-			FROM id RETURNING id`,
+			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id), ins AS (
+				INSERT INTO posts (id, thread_id, parent_id, author_id, path, depth, top_id,
+					body_source, body_html, stance, idempotency_key)
+				SELECT id.id, $1, $2, $3, $4::bigint[] || id.id, $5,
+					CASE WHEN $5 = 1 THEN id.id ELSE $6 END, $7, $8, NULLIF($9, ''), NULLIF($10, '')
+				FROM id RETURNING id
+			), ancestors AS (
+				UPDATE posts SET descendant_count = descendant_count + 1,
+					child_count = child_count + CASE WHEN id = $2 THEN 1 ELSE 0 END
+				WHERE id = ANY($4)
+			), thread AS (
+				UPDATE threads SET reply_count = reply_count + 1, public_reply_count = public_reply_count + 1,
+					last_activity_at = now(), version = version + 1, last_post_id = (SELECT id FROM ins)
+				WHERE id = $1
+			), author AS (
+				UPDATE users SET post_count = post_count + 1 WHERE id = $3
+			)
+			SELECT id FROM ins`,
 			n.ThreadID, parent.ID, n.AuthorID, parent.PathArray, parent.Depth+1, parent.TopID,
 			n.BodySource, n.BodyHTML, n.Stance, n.IdempotencyKey)
 		if err != nil {
-			return fmt.Errorf("insert reply: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE posts SET descendant_count = descendant_count + 1,
-				child_count = child_count + CASE WHEN id = $2 THEN 1 ELSE 0 END
-			WHERE id = ANY($1)`, parent.PathArray, parent.ID); err != nil {
-			return fmt.Errorf("count reply in ancestors: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE threads SET reply_count = reply_count + 1, public_reply_count = public_reply_count + 1, last_activity_at = now(), version = version + 1,
-				last_post_id = $2
-			WHERE id = $1`, n.ThreadID, id); err != nil {
-			return fmt.Errorf("count reply in thread: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET post_count = post_count + 1 WHERE id = $1`, n.AuthorID); err != nil {
-			return fmt.Errorf("count post: %w", err)
+			return fmt.Errorf("insert and count reply: %w", err)
 		}
 		if n.Stance != forum.StanceNone {
 			if err := setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance); err != nil {
@@ -141,19 +145,18 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			}
 		}
 		if t.Visible { // an unlisted thread's replies notify no one
-			if err := notifyNewPost(ctx, tx, newPost{ThreadID: n.ThreadID, PostID: id, AuthorID: n.AuthorID,
+			if news.Users, err = fanOutNewPost(ctx, tx, newPost{ThreadID: n.ThreadID, PostID: id, AuthorID: n.AuthorID,
 				RepliedTo: parent.AuthorID, Mentions: forum.MentionsToNotify(n.Mentions)}); err != nil {
 				return err
 			}
 		}
-		if err := autoWatch(ctx, tx, n.AuthorID, n.ThreadID); err != nil {
-			return err
-		}
-		return addEvent(ctx, tx, n.ThreadID, id, "reply")
+		news.Event, err = recordEvent(ctx, tx, n.ThreadID, id, "reply", n.AuthorID) // and autoWatch
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reply in thread %d: %w", n.ThreadID, err)
 	}
+	s.announce(ctx, news)
 	return s.PostByID(ctx, id)
 }
 

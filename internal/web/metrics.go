@@ -76,10 +76,12 @@ func (s *Server) serveMetrics(c *gin.Context) {
 	s.metrics.handler().ServeHTTP(c.Writer, c.Request)
 }
 
-// MetricsHandler serves /metrics without a token, for the separate listener of
-// FORUM_METRICS_ADDR, which only the operator's network should reach.
+// MetricsHandler serves /metrics without a token, and Go's profiles under
+// /debug/pprof/, for the separate listener of FORUM_METRICS_ADDR, which only the
+// operator's network should reach.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+RouteMetrics, s.metrics.handler())
+	handlePprof(mux)
 	return mux
 }
