@@ -43,6 +43,9 @@ type Config struct {
 	MailBatch time.Duration
 	// Search bounds a search page (FORUM_SEARCH_*, search.go).
 	Search SearchSettings
+	// CacheBytes is the visitor page cache's byte budget; 0 turns it off
+	// (FORUM_CACHE_BYTES, cache.go).
+	CacheBytes int64
 
 	sessionKeyHex string
 }
@@ -115,6 +118,9 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 	}
 	c.Limits = limits
 	if c.Search, err = loadSearch(getenv); err != nil {
+		return nil, fs, err
+	}
+	if c.CacheBytes, err = loadCacheBytes(getenv); err != nil {
 		return nil, fs, err
 	}
 	if c.BaseURL == "" {

@@ -27,6 +27,9 @@ func TestValidateServe(t *testing.T) {
 		{"StreamsPerAddressNotANumber", map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": "six"}, "FORUM_MAX_STREAMS_PER_ADDRESS"},
 		{"StreamsPerAddressTooMany", map[string]string{"FORUM_MAX_STREAMS_PER_ADDRESS": "10001"}, "FORUM_MAX_STREAMS_PER_ADDRESS"},
 		{"SearchPerPageZero", map[string]string{"FORUM_SEARCH_PER_PAGE": "0"}, "FORUM_SEARCH_PER_PAGE"},
+		{"CacheBytesNegative", map[string]string{"FORUM_CACHE_BYTES": "-1"}, "FORUM_CACHE_BYTES"},
+		{"CacheBytesNotANumber", map[string]string{"FORUM_CACHE_BYTES": "64MiB"}, "FORUM_CACHE_BYTES"},
+		{"CacheBytesTooMany", map[string]string{"FORUM_CACHE_BYTES": "17179869185"}, "FORUM_CACHE_BYTES"},
 		{"SearchCountMaxNotANumber", map[string]string{"FORUM_SEARCH_COUNT_MAX": "many"}, "FORUM_SEARCH_COUNT_MAX"},
 		{"PoolTooSmall", map[string]string{"FORUM_DB_MAX_CONNS": "1"}, "FORUM_DB_MAX_CONNS"},
 		{"PoolNotANumber", map[string]string{"FORUM_DB_MAX_CONNS": "lots"}, "FORUM_DB_MAX_CONNS"},
@@ -167,6 +170,28 @@ func TestMailBatchInterval(t *testing.T) {
 			}
 			if c.MailBatch != tc.want {
 				t.Fatalf("MailBatch = %v, want %v", c.MailBatch, tc.want)
+			}
+		})
+	}
+}
+
+func TestCacheBytes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want int64
+	}{
+		{"Default", nil, DefaultCacheBytes},
+		{"Environment", map[string]string{"FORUM_CACHE_BYTES": " 1048576 "}, 1 << 20},
+		{"ZeroTurnsItOff", map[string]string{"FORUM_CACHE_BYTES": "0"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, err := Load(nil, env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.CacheBytes != tc.want {
+				t.Fatalf("CacheBytes = %d, want %d", c.CacheBytes, tc.want)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -21,12 +22,21 @@ import (
 // Channel is the PostgreSQL NOTIFY channel the store writes to.
 const Channel = "thread_events"
 
+// VersionChannel carries 0 when a category changes (a trigger sends it, migration 00013),
+// or a thread's id from code that wants its cached pages evicted. Replies and edits
+// evict through Channel's events, which every instance hears after their commit.
+const VersionChannel = "thread_versions"
+
 // Hub holds this instance's LISTEN connection and its subscribers.
 type Hub struct {
 	listener *pq.Listener
 	mu       sync.Mutex
 	up       bool                               // listening; false from a lost connection until it is back
 	subs     map[key]map[chan struct{}]struct{} // thread or user → wake-up channels
+	// versions hears every VersionChannel NOTIFY; reset hears the connection go (false)
+	// and come back (true): whatever was kept meanwhile may be stale (WatchVersions).
+	versions func(threadID int64)
+	reset    func(up bool)
 }
 
 // key names what a subscriber waits on: a thread's events, or a user's unread count.
@@ -54,7 +64,7 @@ func New(url string) (*Hub, error) {
 			slog.Warn("live listener", "event", ev, "err", err)
 		}
 	})
-	for _, ch := range []string{Channel, store.UserChannel} {
+	for _, ch := range []string{Channel, store.UserChannel, VersionChannel} {
 		if err := h.listener.Listen(ch); err != nil {
 			h.listener.Close()
 			return nil, fmt.Errorf("listen on %s: %w", ch, err)
@@ -71,6 +81,9 @@ func (h *Hub) setUp(up bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.up = up
+	if h.reset != nil {
+		h.reset(up)
+	}
 	if up {
 		return
 	}
@@ -98,6 +111,11 @@ func (h *Hub) Run(ctx context.Context) {
 				// The connection was re-established and notifications may have been lost:
 				// wake every stream so it re-reads from its last event id.
 				h.wakeWhere(func(key) bool { return true })
+				h.resetVersions()
+				continue
+			}
+			if n.Channel == VersionChannel {
+				h.versionChanged(n.Extra)
 				continue
 			}
 			var payload struct {
@@ -112,6 +130,7 @@ func (h *Hub) Run(ctx context.Context) {
 			switch {
 			case n.Channel != store.UserChannel:
 				h.wake(key{id: payload.ThreadID})
+				h.threadChanged(payload.ThreadID) // its cached pages are stale
 			case payload.All: // too many people to name in one payload
 				h.wakeWhere(func(k key) bool { return k.user })
 			default:
@@ -182,5 +201,43 @@ func poke(chans map[chan struct{}]struct{}) {
 		case ch <- struct{}{}:
 		default: // already woken; it will read everything new
 		}
+	}
+}
+
+// WatchVersions registers the page cache's hooks: changed for every thread version
+// NOTIFY (0: a category changed), reset when the connection is lost (up false) and when
+// it is back (up true). Call it before Run.
+func (h *Hub) WatchVersions(changed func(threadID int64), reset func(up bool)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.versions, h.reset = changed, reset
+}
+
+func (h *Hub) versionChanged(payload string) {
+	id, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil {
+		slog.Warn("live: bad version payload", "payload", payload, "err", err)
+		h.resetVersions() // unknown thread: drop everything rather than keep a stale page
+		return
+	}
+	h.threadChanged(id)
+}
+
+// threadChanged tells the page cache a thread changed (0: a category).
+func (h *Hub) threadChanged(id int64) {
+	h.mu.Lock()
+	f := h.versions
+	h.mu.Unlock()
+	if f != nil {
+		f(id)
+	}
+}
+
+// resetVersions tells the cache that notifications may have been lost.
+func (h *Hub) resetVersions() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.reset != nil {
+		h.reset(h.up)
 	}
 }

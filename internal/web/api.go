@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -127,6 +129,11 @@ func (s *Server) apiThread(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	if s.visitorCached(c, func() (pageKey, error) { // pagecache.go; the API has no viewer
+		return s.cache.threadKey("api", t.ID, t.Version, strconv.FormatInt(after, 10)), nil
+	}) {
+		return
+	}
 	tree, err := s.store.Tree(ctx, store.TreeQuery{ThreadID: id, After: after, Budget: treeBudget, MaxDepth: 1 << 20})
 	if err != nil {
 		s.error(c, err)
@@ -146,6 +153,15 @@ func (s *Server) apiThread(c *gin.Context) {
 	resp := gin.H{"thread": s.toAPIThread(t), "tree": root, "next": nil}
 	if tree.NextAfter != 0 {
 		resp["next"] = "/api/v1/threads/" + strconv.FormatInt(id, 10) + "?after=" + forum.NewCursor(tree.NextAfter).String()
+	}
+	if k, ok := c.Get(ctxPageKey); ok && s.cache.enabled() {
+		b, err := json.Marshal(resp) // the bytes c.JSON writes
+		if err != nil {
+			s.fail(c, fmt.Errorf("encode thread %d: %w", id, err))
+			return
+		}
+		s.fillCache(c, k.(pageKey), "application/json; charset=utf-8", b)
+		return
 	}
 	c.JSON(http.StatusOK, resp)
 }

@@ -26,6 +26,10 @@ type listView struct {
 
 func (s *Server) home(c *gin.Context) {
 	ctx := c.Request.Context()
+	// Keyed before anything is read: a change that lands meanwhile moves the generation.
+	if s.visitorCached(c, s.listingKey(c, "home")) {
+		return
+	}
 	page, err := s.store.FindThreads(ctx, store.ThreadFilter{Before: c.Query("before")})
 	if err != nil {
 		s.error(c, err)
@@ -70,6 +74,9 @@ func (s *Server) categories(c *gin.Context) {
 
 func (s *Server) category(c *gin.Context) {
 	ctx := c.Request.Context()
+	if s.visitorCached(c, s.listingKey(c, "category")) {
+		return
+	}
 	cat, err := s.store.CategoryBySlug(ctx, c.Param("slug"))
 	if err != nil {
 		s.error(c, err)

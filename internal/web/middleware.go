@@ -127,6 +127,7 @@ func (s *Server) csrfCheck(baseURLIsHTTP bool) gin.HandlerFunc {
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := r.Context().Value(ginKey{}).(*gin.Context)
 		c.Request = r
+		holdCSRFCookie(c) // set again only with a form that needs it (csrflazy.go)
 		c.Next()
 	})
 	failed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

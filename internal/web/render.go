@@ -195,8 +195,15 @@ func (s *Server) html(c *gin.Context, status int, name, title string, data any, 
 	}
 	// A page for a user, or with a form carrying this browser's CSRF token, is no page
 	// for a shared cache (loadSession already says so for users).
-	if p.User != nil || bytes.Contains(buf.Bytes(), csrfField) {
+	hasForm := bytes.Contains(buf.Bytes(), csrfField)
+	if hasForm {
+		releaseCSRFCookie(c) // csrflazy.go: only such a page sets a visitor's cookie
+	}
+	if p.User != nil || hasForm {
 		c.Header("Cache-Control", privateNoStore)
+	} else if k, ok := c.Get(ctxPageKey); ok && status == http.StatusOK && s.cache.enabled() {
+		s.fillCache(c, k.(pageKey), "text/html; charset=utf-8", buf.Bytes()) // pagecache.go
+		return
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }

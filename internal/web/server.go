@@ -73,6 +73,8 @@ type Server struct {
 	hub        *live.Hub
 	heartbeat  time.Duration
 	streams    *streams
+	cache      *pageCache   // visitors' rendered pages (pagecache.go)
+	handler    http.Handler // the engine behind compression (compress.go)
 }
 
 // New builds the server and its routes.
@@ -116,6 +118,18 @@ func New(d Deps) (*Server, error) {
 	if s.streams.limit <= 0 {
 		s.streams.limit = cmp.Or(max(d.Config.MaxStreamsPerAddress, 0), config.DefaultMaxStreamsPerAddress)
 	}
+	build, err := buildID(d.Files)
+	if err != nil {
+		return nil, err
+	}
+	if s.cache, err = newPageCache(d.Config.CacheBytes, build, s.metrics.registry); err != nil {
+		return nil, err
+	}
+	if d.Live != nil {
+		d.Live.WatchVersions(s.cache.ThreadChanged, s.cache.Reset)
+	} else {
+		s.cache.entries = nil // nothing would tell it of changes
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.ContextWithFallback = true
@@ -134,11 +148,14 @@ func New(d Deps) (*Server, error) {
 	e.HandleMethodNotAllowed = false
 	s.engine = e
 	s.routes(d.Files)
+	if s.handler, err = withCompression(e); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Handler returns the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes lists the registered routes (the authorization sweep test walks them).
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

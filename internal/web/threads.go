@@ -108,6 +108,11 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 		s.error(c, err)
 		return
 	}
+	if status == http.StatusOK && s.visitorCached(c, func() (pageKey, error) { // pagecache.go
+		return s.cache.threadKey("thread", t.ID, t.Version, c.Request.URL.RequestURI()), nil
+	}) {
+		return
+	}
 	// A view is recorded before the tree is read: a reply written in between is shown,
 	// and marked new again next time, never taken as seen unshown. A refused reply's
 	// page comes back here too, often because the thread is busy: it records nothing.

@@ -67,7 +67,7 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 	_, _ = rand.Read(key)
 	cfg := &config.Config{DatabaseURL: db.URL, Addr: ts.Listener.Addr().String(), BaseURL: base,
 		SessionKey: key, FlagThreshold: 3, TrustedProxies: opts.TrustedProxies, Limits: forum.DefaultLimits(),
-		Search: config.DefaultSearch()}
+		Search: config.DefaultSearch(), CacheBytes: config.DefaultCacheBytes}
 	if opts.Mail != nil { // before Config, which may adjust it
 		cfg.Mail = mailSettings(t, opts.Mail)
 	}
