@@ -39,14 +39,8 @@ type confirmDeleteView struct {
 
 func (s *Server) confirmDelete(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := idParam(c, "post")
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	p, err := s.store.PostByID(ctx, id)
-	if err != nil {
-		s.error(c, err)
+	p, ok := s.postParam(c)
+	if !ok {
 		return
 	}
 	user := currentUser(c)

@@ -95,7 +95,7 @@ func (s *Server) insightful(c *gin.Context) {
 	}
 	next, ok := forum.LocalRedirect(c.PostForm("next"))
 	if !ok {
-		next = threadURL(res.ThreadID, "") + "#p" + strconv.FormatInt(id, 10)
+		next = threadURL(res.ThreadID, "") + "#p" + itoa(id)
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }

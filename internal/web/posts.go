@@ -193,14 +193,8 @@ type historyView struct {
 
 func (s *Server) history(c *gin.Context) {
 	ctx := c.Request.Context()
-	id, err := idParam(c, "post")
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	p, err := s.store.PostByID(ctx, id)
-	if err != nil {
-		s.error(c, err)
+	p, ok := s.postParam(c)
+	if !ok {
 		return
 	}
 	user := currentUser(c)
@@ -213,7 +207,7 @@ func (s *Server) history(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	revs, err := s.store.Revisions(ctx, id)
+	revs, err := s.store.Revisions(ctx, p.ID)
 	if err != nil {
 		s.error(c, err)
 		return

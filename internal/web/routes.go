@@ -3,6 +3,8 @@ package web
 import (
 	"strconv"
 
+	"forum/internal/forum"
+
 	"github.com/gin-gonic/gin"
 )
 
@@ -74,6 +76,19 @@ func idParam(c *gin.Context, what string) (int64, error) {
 		return 0, notFound(what)
 	}
 	return id, nil
+}
+
+// postParam loads the post the path names; on any error it has already answered.
+func (s *Server) postParam(c *gin.Context) (*forum.Post, bool) {
+	id, err := idParam(c, "post")
+	if err == nil {
+		var p *forum.Post
+		if p, err = s.store.PostByID(c.Request.Context(), id); err == nil {
+			return p, true
+		}
+	}
+	s.error(c, err)
+	return nil, false
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
