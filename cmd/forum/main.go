@@ -41,6 +41,7 @@ commands:
   user add NAME --role member|moderator|admin   create or update a user; password read from stdin
   rerender                              re-render every post's HTML from its Markdown source
   healthcheck                           GET /healthz on FORUM_ADDR; exit 0 when healthy (for Docker)
+  backup FILE                           pg_dump -Fc the database to FILE ("-": stdout); restore with pg_restore
 
 settings come from the environment (DATABASE_URL, FORUM_ADDR, FORUM_BASE_URL,
 FORUM_SESSION_KEY, FORUM_FLAG_THRESHOLD, FORUM_DB_*, FORUM_WRITERS_PER_THREAD,
@@ -64,9 +65,9 @@ func run(args []string, stdin io.Reader) error {
 
 	cmd, rest := args[0], args[1:]
 	var positional []string
-	if cmd == "user" {
-		// user add NAME --role R: pull the words out before the flags.
-		for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	if cmd == "user" || cmd == "backup" {
+		// user add NAME --role R, backup FILE: pull the words out before the flags.
+		for len(rest) > 0 && (!strings.HasPrefix(rest[0], "-") || rest[0] == "-") { // "-" is stdout
 			positional = append(positional, rest[0])
 			rest = rest[1:]
 		}
@@ -104,7 +105,7 @@ func run(args []string, stdin io.Reader) error {
 	switch cmd {
 	case "healthcheck":
 		return healthcheck(cfg.Addr)
-	case "serve", "migrate", "seed", "user", "rerender":
+	case "serve", "migrate", "seed", "user", "rerender", "backup":
 	default:
 		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 	}
@@ -116,7 +117,10 @@ func run(args []string, stdin io.Reader) error {
 		return err
 	}
 	if cmd == "migrate" {
-		return migrate(ctx, cfg.DatabaseURL)
+		return migrate(ctx, cfg.ListenURL)
+	}
+	if cmd == "backup" {
+		return backupCmd(ctx, cfg.DatabaseURL, positional, os.Stdout)
 	}
 	opts := storeOptions(cfg.DB)
 	db, err := store.Open(ctx, cfg.DatabaseURL, opts)
@@ -125,6 +129,18 @@ func run(args []string, stdin io.Reader) error {
 	}
 	defer db.Close()
 	st := store.NewBounded(db, opts)
+	if cfg.Replica.URL != "" && cmd == "serve" {
+		ro := store.ReplicaOptions{MaxLag: cfg.Replica.MaxLag, Options: store.Options{MaxConns: cfg.Replica.MaxConns,
+			StatementTimeout: cfg.Replica.StatementTimeout, PoolWait: cfg.Replica.PoolWait, PgBouncer: cfg.DB.PgBouncer,
+			Lazy: true}} // a replica that is down serves nothing until it answers; the primary does
+
+		rdb, err := store.Open(ctx, cfg.Replica.URL, ro.Options)
+		if err != nil {
+			return fmt.Errorf("DATABASE_READ_URL: %w", err)
+		}
+		defer rdb.Close()
+		st.WithReplica(ctx, rdb, ro)
+	}
 
 	switch cmd {
 	case "seed":
@@ -142,14 +158,16 @@ func run(args []string, stdin io.Reader) error {
 
 func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 	// Serving a schema older than the code would fail request by request; migrate first.
-	if err := migrate(ctx, cfg.DatabaseURL); err != nil {
+	// On the direct URL: the migration lock is a session-level advisory lock, which
+	// PgBouncer in transaction mode would lose between statements.
+	if err := migrate(ctx, cfg.ListenURL); err != nil {
 		return err
 	}
 	hasher, err := password.New(password.Default(), passwordLimits(cfg))
 	if err != nil {
 		return err
 	}
-	hub, err := live.New(cfg.DatabaseURL)
+	hub, err := live.New(cfg.ListenURL) // LISTEN holds its connection: never through PgBouncer
 	if err != nil {
 		return err
 	}
@@ -172,7 +190,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store) error {
 		return err
 	}
 	notifier := mail.NewNotifier(st, composer, mail.NotifierOptions{SessionKey: cfg.SessionKey,
-		Poll: cfg.Mail.Poll, Batch: cfg.MailBatch})
+		Poll: cfg.Mail.Poll, Batch: cfg.MailBatch, Lang: cfg.DefaultLang})
 	// A separate metrics listener lives and dies with the main one.
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return web.Serve(gctx, cfg.Addr, srv.Handler(), 20*time.Second, srv.Shutdown) })
@@ -190,7 +208,7 @@ func passwordLimits(cfg *config.Config) password.Limits {
 
 func storeOptions(d config.DBSettings) store.Options {
 	return store.Options{MaxConns: d.MaxConns, StatementTimeout: d.StatementTimeout, LockTimeout: d.LockTimeout,
-		PoolWait: d.PoolWait, WritersPerThread: d.WritersPerThread}
+		PoolWait: d.PoolWait, WritersPerThread: d.WritersPerThread, PgBouncer: d.PgBouncer}
 }
 
 // migrate applies the migrations through a small pool of its own without the request

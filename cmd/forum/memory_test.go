@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,10 +39,7 @@ const maxBurstRSS = 300 << 20
 // the bound prevents.
 func TestMemoryUnderPasswordBurst(t *testing.T) {
 	db := testdb.New(t)
-	bin := filepath.Join(t.TempDir(), "forum")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := forumBinary(t) // binary_test.go
 	addr := freeAddr(t)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)

@@ -17,6 +17,9 @@ type DBSettings struct {
 	LockTimeout      time.Duration // FORUM_DB_LOCK_TIMEOUT: longest wait for a lock; 0 keeps the server's
 	PoolWait         time.Duration // FORUM_DB_POOL_WAIT: longest wait for a connection or a write slot
 	WritersPerThread int           // FORUM_WRITERS_PER_THREAD: concurrent writes to one thread per instance
+	// PgBouncer is FORUM_DB_PGBOUNCER: DATABASE_URL is PgBouncer in transaction mode, so
+	// nothing may be set per connection (store.Open says what changes).
+	PgBouncer bool
 }
 
 // DefaultDBSettings are the settings when nothing is set.

@@ -43,6 +43,13 @@ type Options struct {
 	LockTimeout      time.Duration // PostgreSQL lock_timeout on every pooled connection
 	PoolWait         time.Duration // longest wait for a connection or a write slot
 	WritersPerThread int           // concurrent write transactions on one thread
+	// PgBouncer: the URL is PgBouncer in transaction mode, where a server connection
+	// serves whichever client has a transaction, so nothing may rest on one: the
+	// timeouts are not startup parameters but SET LOCAL in every write transaction, and
+	// each statement goes in one round trip (see Open).
+	PgBouncer bool
+	// Lazy: Open does not check the connection (a replica may come up after the forum).
+	Lazy bool
 }
 
 // busyRetryAfter is what a busy answer tells the client to wait: about one lock timeout.
@@ -52,21 +59,28 @@ const busyRetryAfter = 2 * time.Second
 var (
 	// ErrPoolBusy: no connection came free within the pool wait. /readyz tells it apart
 	// from a database that does not answer.
-	ErrPoolBusy = &forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
-		Message: "The forum is busy right now. Wait a moment and try again."}
+	ErrPoolBusy = (&forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
+		Message: "The forum is busy right now. Wait a moment and try again."}).T("error.busy_pool")
 	// ErrThreadBusy: too many writes to one thread are already waiting or working.
-	ErrThreadBusy = &forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
-		Message: "Many people are writing to this thread right now. Wait a moment and try again."}
+	ErrThreadBusy = (&forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
+		Message: "Many people are writing to this thread right now. Wait a moment and try again."}).T("error.busy_thread")
 	// ErrRowBusy: a lock the write needs is held by someone else for longer than the lock timeout.
-	ErrRowBusy = &forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
-		Message: "Someone else is changing this right now. Wait a moment and try again."}
+	ErrRowBusy = (&forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
+		Message: "Someone else is changing this right now. Wait a moment and try again."}).T("error.busy_row")
 	// ErrSlow: a statement ran past the statement timeout.
-	ErrSlow = &forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
-		Message: "The forum is taking too long to answer right now. Wait a moment and try again."}
+	ErrSlow = (&forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
+		Message: "The forum is taking too long to answer right now. Wait a moment and try again."}).T("error.busy_slow")
 	// ErrNoDatabase: the database cannot be reached or refuses connections.
-	ErrNoDatabase = &forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
-		Message: "The forum cannot reach its database right now. Wait a moment and try again."}
+	ErrNoDatabase = (&forum.Error{Code: forum.EUnavailable, RetryAfter: busyRetryAfter,
+		Message: "The forum cannot reach its database right now. Wait a moment and try again."}).T("error.busy_database")
+	// ErrDatabaseFull: the database is out of disk or memory (SQLSTATE 53100, 53200,
+	// 53000). It waits for an operator, so the client is told to wait longer.
+	ErrDatabaseFull = (&forum.Error{Code: forum.EUnavailable, RetryAfter: fullRetryAfter,
+		Message: "The forum's database has run out of room, so nothing can be saved right now. Try again in a few minutes."}).T("error.busy_full")
 )
+
+// fullRetryAfter is what a full database tells the client to wait: room is made by hand.
+const fullRetryAfter = time.Minute
 
 // Open connects to PostgreSQL with the pool size and timeouts of o, and checks the
 // connection.
@@ -78,6 +92,16 @@ var (
 // statement timeout would not end an idle LISTEN anyway: waiting for notifications runs
 // no statement). Behind PgBouncer in transaction mode, set the timeouts on the role
 // instead (ALTER ROLE ... SET lock_timeout = '2s') and set these to 0.
+//
+// With o.PgBouncer (FORUM_DB_PGBOUNCER) the timeouts are not startup parameters (PgBouncer
+// refuses parameters it does not know, and a pooled server connection would not keep
+// them): every write transaction begins with SET LOCAL of both, which ends with the
+// transaction, and single statements outside one are bounded by the role's own
+// statement_timeout (ALTER ROLE forum SET statement_timeout = '5s'). lib/pq's
+// binary_parameters mode, on for every connection, matters there too: a statement with
+// arguments is sent as one Parse/Bind/Execute/Sync, where the default parses and
+// describes it first with a Sync of its own — after which PgBouncer may hand the Bind to
+// another server connection, which has no such unnamed statement.
 func Open(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 	cfg, err := pq.NewConfig(url)
 	if err != nil {
@@ -87,13 +111,18 @@ func Open(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 	for k, v := range cfg.Runtime {
 		rt[k] = v
 	}
-	if o.StatementTimeout > 0 {
+	if o.StatementTimeout > 0 && !o.PgBouncer {
 		rt["statement_timeout"] = millis(o.StatementTimeout)
 	}
-	if o.LockTimeout > 0 {
+	if o.LockTimeout > 0 && !o.PgBouncer {
 		rt["lock_timeout"] = millis(o.LockTimeout)
 	}
 	cfg.Runtime = rt
+	// One round trip per statement with arguments, not two: lib/pq's default parses and
+	// describes a statement with a Sync of its own before binding it, and a reply's
+	// transaction is round trips more than fsyncs (store.CreateReply). The mode
+	// only changes how []byte arguments travel (binary, as bytea wants them).
+	cfg.BinaryParameters = true
 	connector, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -106,6 +135,9 @@ func Open(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(max(maxConns/2, 1))
 	db.SetConnMaxIdleTime(5 * time.Minute)
+	if o.Lazy {
+		return db, nil
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
@@ -113,6 +145,19 @@ func Open(ctx context.Context, url string, o Options) (*sqlx.DB, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	return db, nil
+}
+
+// setLocalTimeouts is the statement that gives one transaction o's timeouts; "" when
+// neither is set.
+func setLocalTimeouts(o Options) string {
+	var q string
+	if o.StatementTimeout > 0 {
+		q += "SET LOCAL statement_timeout = " + millis(o.StatementTimeout) + "; "
+	}
+	if o.LockTimeout > 0 {
+		q += "SET LOCAL lock_timeout = " + millis(o.LockTimeout) + "; "
+	}
+	return q
 }
 
 // millis is d in whole milliseconds (PostgreSQL's unit for these settings), rounded up
@@ -129,10 +174,16 @@ type pool struct {
 	wait    time.Duration // 0: no bound but the caller's context
 	writers *slots        // all write transactions; nil: no limit
 	threads *keyedSlots   // write transactions per thread; nil: no limit
+	// setLocal begins every transaction when the timeouts cannot be per connection
+	// (Options.PgBouncer); "" otherwise.
+	setLocal string
 }
 
 func newPool(db *sqlx.DB, o Options) *pool {
 	p := &pool{DB: db, wait: o.PoolWait}
+	if o.PgBouncer {
+		p.setLocal = setLocalTimeouts(o)
+	}
 	if o.WritersPerThread > 0 {
 		p.threads = newKeyedSlots(o.WritersPerThread)
 	}
@@ -262,6 +313,11 @@ func (p *pool) tx(ctx context.Context, threadID int64, fn func(tx *sqlx.Tx) erro
 	}
 	defer c.Close()
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if p.setLocal != "" {
+		if _, err := tx.ExecContext(ctx, p.setLocal); err != nil {
+			return busy(ctx, fmt.Errorf("set timeouts: %w", err))
+		}
+	}
 	if err := fn(tx); err != nil {
 		return busy(ctx, err)
 	}
@@ -310,7 +366,14 @@ func busyCause(ctx context.Context, err error) *forum.Error {
 		if ctx.Err() == nil {
 			return ErrSlow
 		}
-	case "53300", "53400", "57P03": // too_many_connections, configuration_limit_exceeded, cannot_connect_now
+	case "53000", "53100", "53200": // insufficient_resources, disk_full, out_of_memory
+		// An operator's matter, not a busy moment: logged, with the SQLSTATE to grep for.
+		slog.ErrorContext(ctx, "database out of resources", "sqlstate", string(pqErr.Code), "err", pqErr.Message)
+		return ErrDatabaseFull
+	case "53300", "53400": // too_many_connections, configuration_limit_exceeded
+		slog.ErrorContext(ctx, "database refuses connections", "sqlstate", string(pqErr.Code), "err", pqErr.Message)
+		return ErrNoDatabase
+	case "57P03": // cannot_connect_now: starting up or shutting down
 		return ErrNoDatabase
 	}
 	return nil

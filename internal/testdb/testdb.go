@@ -82,7 +82,13 @@ func New(t testing.TB) *DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	connector, err := pq.NewConnector(dsn)
+	// Binary parameters, as store.Open sets them: tests send arguments as production does.
+	cfg, err := pq.NewConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.BinaryParameters = true
+	connector, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

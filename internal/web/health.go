@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,7 +20,9 @@ func (s *Server) healthz(c *gin.Context) {
 // pool's state as JSON. It fails (503, "unavailable") only when the database does not
 // answer within its timeout. A pool with every connection busy answering other requests
 // is "busy" but ready (200): the database is there, and taking the instance out would
-// only pile its visitors onto the other instances, which share that database.
+// only pile its visitors onto the other instances, which share that database. With a read
+// replica it says whether reads go there, or fell back to the primary; either way the
+// instance stays ready, since the primary serves those reads too.
 func (s *Server) readyz(c *gin.Context) {
 	ctx := c.Request.Context()
 	v := readyView{Status: "ready"}
@@ -36,14 +39,30 @@ func (s *Server) readyz(c *gin.Context) {
 		WaitCount: p.WaitCount, WaitDurationMS: p.WaitDuration.Milliseconds(), PoolWaitMS: p.PoolWait.Milliseconds(),
 		WritesInUse: p.WritesInUse, MaxWrites: p.MaxWrites,
 	}
+	if h, ok := s.store.ReplicaHealthNow(ctx); ok {
+		v.Replica = &replicaView{InUse: h.InUse, FellBack: !h.InUse, MaxLagMS: h.MaxLag.Milliseconds()}
+		if h.Lag >= 0 && h.Lag < time.Duration(1<<63-1) {
+			ms := h.Lag.Milliseconds()
+			v.Replica.LagMS = &ms
+		}
+	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(code, v)
 }
 
 // readyView is /readyz's answer.
 type readyView struct {
-	Status string   `json:"status"` // ready, busy or unavailable
-	Pool   poolView `json:"pool"`
+	Status  string       `json:"status"` // ready, busy or unavailable
+	Pool    poolView     `json:"pool"`
+	Replica *replicaView `json:"replica,omitempty"` // only with DATABASE_READ_URL
+}
+
+// replicaView is the read replica as its last check found it.
+type replicaView struct {
+	InUse    bool   `json:"in_use"`      // lag-tolerant reads go to the replica
+	FellBack bool   `json:"fallen_back"` // they go to the primary: the replica is behind, down or failing
+	LagMS    *int64 `json:"lag_ms"`      // at the last check; null when it could not be measured
+	MaxLagMS int64  `json:"max_lag_ms"`  // FORUM_READ_MAX_LAG
 }
 
 // poolView is the connection pool as database/sql counts it, and the store's write slots.

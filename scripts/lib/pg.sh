@@ -376,3 +376,27 @@ pg_throwaway_start() {
 	export DATABASE_URL
 	pg_log "throwaway cluster ready: DATABASE_URL=$DATABASE_URL"
 }
+
+# pg_replica_start DIR PRIMARY_URL [postgres options...]: make a hot-standby streaming
+# replica of the server at PRIMARY_URL (a libpq URL) in DIR with pg_basebackup -R and
+# start it like pg_start. The primary needs wal_level=replica, a free WAL sender and a
+# pg_hba.conf line for `replication` connections (initdb's trust setup has one). Exits
+# 3 (pg_basebackup's log on stderr) when the primary refuses.
+pg_replica_start() {
+	local dir conn
+	dir="$(pg__abspath "$1")"
+	conn="$2"
+	shift 2
+	pg_find_bindir
+	pg__prepare_dir "$dir"
+	if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+		pg_log "copying the primary into $dir/data (pg_basebackup)"
+		if ! pg_as_owner "$(pg_client pg_basebackup)" -D "$dir/data" -d "$conn" \
+			-R -X stream -c fast --no-sync >"$dir/basebackup.log" 2>&1; then
+			pg_log "pg_basebackup failed:"
+			cat "$dir/basebackup.log" >&2
+			return 3
+		fi
+	fi
+	pg_start "$dir" -c hot_standby=on "$@"
+}
