@@ -46,23 +46,27 @@ type options struct {
 
 func main() {
 	var o options
-	var serveBaseline, addr string
+	var serveBaseline, addr, growth string
 	flag.StringVar(&o.forum, "forum", "http://127.0.0.1:18080", "the forum's base URL (127.0.0.1 only)")
 	flag.StringVar(&o.db, "db", os.Getenv("DATABASE_URL"), "the forum's database, to find the scenarios' threads and people")
 	flag.IntVar(&o.pid, "pid", 0, "the forum server's process id, for its peak RSS")
 	flag.IntVar(&o.workers, "c", 32, "concurrent connections")
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "time per scenario and target")
 	flag.StringVar(&o.out, "json", ".data/bench/latest.json", "where the results go as JSON")
-	flag.StringVar(&o.only, "only", "", "run only the scenarios whose names contain this")
+	flag.StringVar(&o.only, "only", "", "run only the scenarios whose names contain one of these comma-separated words")
 	flag.StringVar(&serveBaseline, "serve-baseline", "", "internal: serve the recorded answers in this file")
 	flag.StringVar(&addr, "addr", "127.0.0.1:0", "internal: the baseline's address")
+	flag.StringVar(&growth, "growth", "", "compare two runs' JSON, SMALL,LARGE (growth.go), instead of running")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if serveBaseline != "" {
+	switch {
+	case serveBaseline != "":
 		err = runBaseline(ctx, serveBaseline, addr)
-	} else {
+	case growth != "":
+		err = compareGrowth(os.Stdout, growth)
+	default:
 		err = run(ctx, o)
 	}
 	if err != nil {
@@ -125,10 +129,17 @@ func run(ctx context.Context, o options) error {
 	if err := e.discover(ctx); err != nil {
 		return err
 	}
-	if err := e.logIn(ctx); err != nil {
-		return err
-	}
 	scenarios := e.scenarios()
+	members := false // log in only for a run that has members' scenarios
+	for _, sc := range scenarios {
+		members = members || (e.selected(sc) && (sc.members || sc.post != nil))
+	}
+	if members {
+		if err := e.logIn(ctx); err != nil {
+			return err
+		}
+		scenarios = e.scenarios() // the posting scenarios close over the members
+	}
 	var results []bench.Result
 	var recs []bench.Recorded
 	for _, sc := range scenarios {
@@ -174,7 +185,15 @@ func run(ctx context.Context, o options) error {
 }
 
 func (e *env) selected(sc scenario) bool {
-	return e.o.only == "" || strings.Contains(sc.name, e.o.only)
+	if e.o.only == "" {
+		return true
+	}
+	for w := range strings.SplitSeq(e.o.only, ",") { // a comma-separated list of words
+		if w = strings.TrimSpace(w); w != "" && strings.Contains(sc.name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // recordKey is the baseline's key for a read: its path, plus the encoding asked for,
@@ -234,7 +253,11 @@ func (e *env) scenarios() []scenario {
 		{name: "feed-200 304", read: true, paths: []string{t("200") + "/feed.rss"}, header: feedETag, status: http.StatusNotModified},
 		{name: "search", read: true, paths: []string{
 			"/search?q=marathon", "/search?q=Panmunjom", "/search?q=%22tour+operators%22", "/search?q=sanctions+debate",
-			"/search?q=Chollima", "/search?q=visa", "/search?q=hydration+station", "/search?q=the+reopening+-tourism"}},
+			"/search?q=Chollima", "/search?q=visa", "/search?q=hydration+station", "/search?q=the+reopening+-tourism",
+			// Korean (issue 18): a word and its particles, a compound, mixed, -not.
+			"/search?q=" + url.QueryEscape("재개"), "/search?q=" + url.QueryEscape("주자들이"),
+			"/search?q=" + url.QueryEscape("평양마라톤"), "/search?q=" + url.QueryEscape("비자 절차 -여행사"),
+			"/search?q=" + url.QueryEscape("마라톤 marathon")}},
 		{name: "post spread", post: e.poster(false)},
 		{name: "post one hot thread", post: e.poster(true)},
 	}

@@ -5,10 +5,14 @@ package config
 type SearchSettings struct {
 	PerPage  int
 	CountMax int
+	// RankMax is how many of the newest matches are ranked (FORUM_SEARCH_RANK_MAX).
+	RankMax int
 }
 
 // DefaultSearch is the settings with no environment.
-func DefaultSearch() SearchSettings { return SearchSettings{PerPage: 20, CountMax: 1000} }
+func DefaultSearch() SearchSettings {
+	return SearchSettings{PerPage: 20, CountMax: 1000, RankMax: 1000}
+}
 
 func loadSearch(getenv func(string) string) (SearchSettings, error) {
 	d := DefaultSearch()
@@ -21,5 +25,10 @@ func loadSearch(getenv func(string) string) (SearchSettings, error) {
 	if err != nil {
 		return SearchSettings{}, err
 	}
-	return SearchSettings{PerPage: per, CountMax: count}, nil
+	// Ranking stops here: a common word ranks only its newest matches.
+	rank, err := intSetting("FORUM_SEARCH_RANK_MAX", getenv("FORUM_SEARCH_RANK_MAX"), d.RankMax, 20, 100000)
+	if err != nil {
+		return SearchSettings{}, err
+	}
+	return SearchSettings{PerPage: per, CountMax: count, RankMax: rank}, nil
 }

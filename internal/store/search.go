@@ -48,10 +48,17 @@ const (
 // posts.search; the cursor is the last hit's (rank, id, hits shown so far), the rank as
 // its float32 bits. It counts up to countCap matches with the same WHERE.
 //
+// Only the newest rankMax (+1) matches are ranked: a common word would otherwise compute
+// ts_rank for a third of a million posts before showing twenty. A search matching
+// fewer posts than that ranks them all, so its results are what they always were.
+//
 // The headline is computed in an outer query over the LIMITed hits, so ts_headline and
 // post_plain_text run for one page's rows, not for every match the sort has to see.
-func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, limit, countCap int) (*SearchPage, error) {
-	args := []any{q.Text, q.Author, q.Category, limit + 1}
+func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, limit, countCap, rankMax int) (*SearchPage, error) {
+	terms := koreanTerms(q.Text)
+	q.Text = koreanQuery(q.Text)
+	// One candidate past the bound says there are more matches than were ranked.
+	args := []any{q.Text, q.Author, q.Category, limit + 1, rankMax + 1}
 	page := &SearchPage{}
 	keyset := ""
 	if before != "" {
@@ -63,7 +70,7 @@ func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, 
 		if err != nil {
 			return nil, err
 		}
-		keyset = "AND (" + searchRank + ", p.id) < ($5::real, $6::bigint)"
+		keyset = "WHERE (" + searchRank + ", p.id) < ($6::real, $7::bigint)"
 		args = append(args, rank, c.Int(1))
 		if c.Len() == 3 {
 			if page.Offset = c.Int(2); page.Offset > maxSearchOffset {
@@ -71,24 +78,43 @@ func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, 
 			}
 		}
 	}
-	err := s.db.SelectContext(ctx, &page.Hits, searchQueryCTE+`
+	// Each row also carries how many candidates there were: up to rankMax that is every
+	// match, and past it, with the count capped at or below rankMax, the count is capped:
+	// either way no second query walks the matches again.
+	var rows []struct {
+		forum.SearchHit
+		Candidates int `db:"candidates"`
+	}
+	err := s.reader(ctx).SelectContext(ctx, &rows, searchQueryCTE+`,
+		-- The newest matches in the primary key's order, before any ranking.
+		cand AS (SELECT p.id `+searchFrom+` ORDER BY p.id DESC LIMIT $5)
 		SELECT h.*,
 			CASE WHEN $1 = '' THEN left(post_plain_text(p.body_html), 240)
 			     ELSE ts_headline('english', post_plain_text(p.body_html), q.q,
 			          'StartSel=`+HighlightStart+`, StopSel=`+HighlightStop+`, MaxFragments=2, MaxWords=30, MinWords=12, FragmentDelimiter=" … "')
-			END AS headline
+			END AS headline,
+			(SELECT count(*) FROM cand) AS candidates
 		FROM (
 			SELECT p.id, p.thread_id, p.depth, t.title AS thread_title, t.slug AS thread_slug,
 				c.slug AS category_slug, `+sqlAuthorName+` AS author_name, p.created_at,
 				`+searchRank+` AS rank
-			`+searchFrom+`
-				`+keyset+`
+			FROM q, cand JOIN posts p ON p.id = cand.id JOIN threads t ON t.id = p.thread_id
+				JOIN categories c ON c.id = t.category_id JOIN users u ON u.id = p.author_id
+			`+keyset+`
 			ORDER BY rank DESC, p.id DESC
 			LIMIT $4
 		) h JOIN posts p ON p.id = h.id, q
 		ORDER BY h.rank DESC, h.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	candidates := -1
+	for i, r := range rows {
+		r.Headline = markTerms(r.Headline, terms)
+		page.Hits = append(page.Hits, r.SearchHit)
+		if i == 0 {
+			candidates = r.Candidates
+		}
 	}
 	offset := page.Offset
 	page.Hits, page.Next = forum.Paginate(page.Hits, limit, func(h forum.SearchHit) forum.Cursor {
@@ -98,8 +124,12 @@ func (s *Store) Search(ctx context.Context, q forum.SearchQuery, before string, 
 	case countCap <= 0:
 	case before == "" && page.Next == "": // one page holds them all: no second query
 		page.Total = len(page.Hits)
+	case candidates >= 0 && candidates <= rankMax: // every match was a candidate
+		page.Total = candidates
+	case candidates > rankMax && countCap <= rankMax: // more than the cap
+		page.Total = countCap + 1
 	default:
-		if err := s.db.GetContext(ctx, &page.Total, searchQueryCTE+`
+		if err := s.reader(ctx).GetContext(ctx, &page.Total, searchQueryCTE+`
 			SELECT count(*) FROM (SELECT 1 `+searchFrom+` LIMIT $4) m`,
 			q.Text, q.Author, q.Category, countCap+1); err != nil {
 			return nil, fmt.Errorf("search count %q: %w", q.Text, err)

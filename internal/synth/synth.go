@@ -99,8 +99,8 @@ func Load(ctx context.Context, db *sql.DB, md *markup.Renderer, o Options) (*Sta
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
-		return nil, fmt.Errorf("synthetic: analyze: %w", err)
+	if err := analyze(ctx, db); err != nil {
+		return nil, err
 	}
 	return &Stats{Users: pl.users, Threads: len(pl.threads), Posts: len(pl.posts),
 		MegaThreadID: l.threadID[0], Elapsed: time.Since(began)}, nil
@@ -361,7 +361,7 @@ func (l *loader) posts(ctx context.Context, bar *progressbar.ProgressBar) error 
 	}()
 	err := l.copyIn(ctx, "posts", []string{"id", "thread_id", "parent_id", "author_id", "path", "depth", "top_id",
 		"body_source", "body_html", "stance", "status", "created_at", "child_count", "descendant_count", "title",
-		"author_deleted"},
+		"author_deleted", "lang"},
 		func(put func(...any) error) error {
 			path := make([]int64, 0, 64)
 			for c := range chunks {
@@ -391,7 +391,7 @@ func (l *loader) posts(ctx context.Context, bar *progressbar.ProgressBar) error 
 					if err := put(l.postID[i], l.threadID[pp.thread], parent, l.userID[pp.author],
 						pq.Array(path), pp.depth, top, c.source[k], c.html[k], stance, string(pp.status),
 						time.Unix(pp.at, 0), pp.children, pp.descendants, l.openingTitle(pp),
-						pp.status == forum.StatusDeleted); err != nil {
+						pp.status == forum.StatusDeleted, textLang(c.source[k])); err != nil {
 						return err
 					}
 				}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"unicode/utf8"
 )
 
 // The words synthetic posts are made of: the forum's own subject, so search has common
@@ -62,6 +63,13 @@ func body(r *rand.Rand, n int, names func() string) string {
 			fmt.Fprintf(&b, "> %s", sentence(r, names))
 		case k == 2 && n > 800:
 			fmt.Fprintf(&b, "```\nsplit %d km  %d:%02d\n```", 5+r.IntN(38), 20+r.IntN(40), r.IntN(60))
+		case k == 4 && n > 300: // Korean, for Korean search (lexicon.go)
+			for i := 0; i < 1+r.IntN(3); i++ {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(koreanSentence(r))
+			}
 		case k == 3 && n > 1200:
 			b.WriteString("| year | finishers |\n| --- | --- |\n")
 			for i := 0; i < 3; i++ {
@@ -72,17 +80,27 @@ func body(r *rand.Rand, n int, names func() string) string {
 				if i > 0 {
 					b.WriteByte(' ')
 				}
-				b.WriteString(sentence(r, names))
+				// One sentence in five is about the subject; the rest draw on the whole
+				// lexicon, so no phrase sits in most posts.
+				if r.IntN(5) == 0 {
+					b.WriteString(sentence(r, names))
+				} else {
+					b.WriteString(lexiconSentence(r))
+				}
 			}
 		}
 	}
 	return trim(b.String(), 3000)
 }
 
-// trim cuts s to at most n bytes at a paragraph's end, else a sentence's (all ASCII).
+// trim cuts s to at most n bytes at a paragraph's end, else a sentence's, else a
+// character's (Korean paragraphs are not ASCII).
 func trim(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	s = s[:n]
 	if i := strings.LastIndex(s, "\n\n"); i > n/2 {

@@ -79,23 +79,23 @@ func (v searchView) CountText() string {
 func (s *Server) runSearch(c *gin.Context, route string) (searchView, error) {
 	v := searchView{Query: c.Query("q")}
 	if !utf8.ValidString(v.Query) || strings.ContainsRune(v.Query, 0) || utf8.RuneCountInString(v.Query) > 500 {
-		v.Message = "That search could not be read. Try a few plain words."
+		v.Message = s.T(c, "search.msg_unreadable")
 		return v, nil
 	}
 	q := forum.ParseSearch(v.Query)
 	if q.Empty() {
-		v.Message = "Type a few words to search thread titles and posts. Use \"quotes\" for a phrase, -word to leave a word out, author:name and in:category to narrow it down."
+		v.Message = s.T(c, "search.msg_empty")
 		v.Help = true
 		return v, nil
 	}
 	before := c.Query("before")
-	page, err := s.store.Search(c.Request.Context(), q, before, s.cfg.Search.PerPage, s.cfg.Search.CountMax)
+	page, err := s.store.Search(c.Request.Context(), q, before, s.cfg.Search.PerPage, s.cfg.Search.CountMax, s.cfg.Search.RankMax)
 	if err != nil {
 		if errors.Is(err, forum.ErrBadCursor) { // the same 400 as every listing's bad page link
 			return v, err
 		}
 		if forum.ErrorCode(err) == forum.EInvalid {
-			v.Message = forum.ErrorMessage(err)
+			v.Message = errText(c, err)
 			return v, nil
 		}
 		return v, err
@@ -116,7 +116,7 @@ func (s *Server) runSearch(c *gin.Context, route string) (searchView, error) {
 		v.FirstURL = route + searchURL("", v.Query, "")
 	}
 	if len(v.Results) == 0 {
-		v.Message = "No posts match that search. Try fewer or different words."
+		v.Message = s.T(c, "search.msg_none")
 		v.Help = true
 		v.Suggestions = dropFilters(q)
 	}
