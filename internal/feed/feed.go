@@ -32,7 +32,7 @@ const (
 
 // schema is mixed into every validator. Bump it whenever the documents this package
 // writes change shape, so readers holding an old ETag fetch the new shape once.
-const schema = "feed/1"
+const schema = "feed/2" // 2: posts' languages (xml:lang, <language>)
 
 // excerptRunes bounds the plain-text excerpt in an RSS item's <description>.
 const excerptRunes = 300
@@ -62,6 +62,7 @@ type Feed struct {
 	updated   time.Time
 	items     []*feeds.Item
 	published []time.Time // per item: Atom's <published>, which gorilla/feeds leaves out
+	langs     []string    // per item: its post's language, "" unknown (langs.go)
 	stamp     func(Format) Validator
 }
 
@@ -120,6 +121,7 @@ func Posts(base string, m Meta, posts []forum.FeedPost) *Feed {
 			Created: p.CreatedAt.UTC(),
 			Updated: p.Modified().UTC(),
 		})
+		f.langs[len(f.langs)-1] = p.Lang
 	}
 	stamps := posts
 	f.stamp = func(format Format) Validator { return PostsValidator(base, m, format, stamps) }
@@ -129,28 +131,51 @@ func Posts(base string, m Meta, posts []forum.FeedPost) *Feed {
 // modLogItem is a moderation log entry as an item's HTML. It names what was done to what,
 // by whom and why — never the content acted on, which may be hidden.
 var modLogItem = template.Must(template.New("item").Parse(
-	`<p>{{.Moderator}} {{.Action}}</p>` +
-		`{{if .Reason}}<p>Reason: {{.Reason}}</p>{{end}}` +
-		`{{if .Note}}<p>Note: {{.Note}}</p>{{end}}` +
-		`<p><a href="{{.Log}}">The public moderation log</a></p>`))
+	`<p>{{.Summary}}</p>` +
+		`{{if .Reason}}<p>{{.Words.Reason}} {{.Reason}}</p>{{end}}` +
+		`{{if .Note}}<p>{{.Words.Note}} {{.Note}}</p>{{end}}` +
+		`<p><a href="{{.Log}}">{{.Words.Log}}</a></p>`))
 
-// ModLog builds the moderation log's feed from entries, newest first. Item ids are tag
-// URIs (RFC 4151) on the forum's host: a log entry has no page of its own.
+// LogWording words a moderation log feed's fixed texts in one language: the sentence of
+// an entry after the moderator's name, the item's line (moderator and sentence), and the
+// labels of its reason, its note and the link to the log.
+type LogWording struct {
+	Sentence          func(forum.LogSentence) string
+	Line              func(moderator, sentence string) string
+	Reason, Note, Log string
+}
+
+// englishLog is the wording of ModLog.
+var englishLog = LogWording{
+	Sentence: forum.LogSentence.String,
+	Line:     func(mod, s string) string { return mod + " " + s },
+	Reason:   "Reason:", Note: "Note:", Log: "The public moderation log",
+}
+
+// ModLog builds the moderation log's feed from entries, newest first, in English.
 func ModLog(base string, m Meta, entries []forum.LogEntry) *Feed {
+	return ModLogIn(base, m, entries, englishLog)
+}
+
+// ModLogIn builds the moderation log's feed worded by w. Item ids are tag URIs
+// (RFC 4151) on the forum's host: a log entry has no page of its own. The language is
+// in m's title, so the validator differs per language too.
+func ModLogIn(base string, m Meta, entries []forum.LogEntry, w LogWording) *Feed {
 	f := newFeed(base, m)
 	host := tagHost(base)
 	logURL := f.abs(m.Page)
 	for _, e := range entries {
 		// The same sentence the log's page shows a visitor: a feed is public.
-		action := e.Sentence(nil).String()
+		summary := w.Line(e.Moderator, w.Sentence(e.Sentence(nil)))
 		var body strings.Builder
-		err := modLogItem.Execute(&body, struct{ Moderator, Action, Reason, Note, Log string }{
-			e.Moderator, action, e.Reason, e.Note, logURL})
+		err := modLogItem.Execute(&body, struct {
+			Summary, Reason, Note, Log string
+			Words                      LogWording
+		}{summary, e.Reason, e.Note, logURL, w})
 		if err != nil {
 			// The template is fixed and its data plain strings: this cannot happen.
 			panic(fmt.Sprintf("feed: moderation log item: %v", err))
 		}
-		summary := e.Moderator + " " + action
 		f.add(&feeds.Item{
 			Id:          "tag:" + host + ",2025:modlog/" + strconv.FormatInt(e.ID, 10),
 			IsPermaLink: "false",
@@ -178,6 +203,7 @@ func newFeed(base string, m Meta) *Feed {
 func (f *Feed) add(it *feeds.Item) {
 	f.items = append(f.items, it)
 	f.published = append(f.published, it.Created)
+	f.langs = append(f.langs, "")
 	if it.Updated.After(f.updated) {
 		f.updated = it.Updated
 	}
@@ -204,7 +230,10 @@ func (f *Feed) Render(format Format) ([]byte, error) {
 	)
 	switch format {
 	case RSS:
-		s, err = feeds.ToXML(&feeds.Rss{Feed: g})
+		r := (&feeds.Rss{Feed: g}).RssFeed()
+		r.Language = commonLang(f.langs)
+		s, err = feeds.ToXML(r)
+		s = tagLangs(s, "<item>", f.langs)
 	case Atom:
 		a := (&feeds.Atom{Feed: g}).AtomFeed()
 		// gorilla/feeds uses the page link as the feed's id; the feed's own URL is as
@@ -216,6 +245,7 @@ func (f *Feed) Render(format Format) ([]byte, error) {
 			e.Summary = nil
 		}
 		s, err = feeds.ToXML(a)
+		s = tagLangs(langOnRoot(s, "<feed ", commonLang(f.langs)), "<entry>", f.langs)
 	default:
 		return nil, fmt.Errorf("feed: unknown format %q", format)
 	}

@@ -52,7 +52,7 @@ func Run(ctx context.Context, st *store.Store, md *markup.Renderer) (created int
 		}
 		th, err := st.CreateThread(ctx, store.NewThread{
 			CategoryID: ids[t.Category], AuthorID: team.ID, Title: t.Title,
-			BodySource: t.Body, BodyHTML: html, IdempotencyKey: "seed:" + t.Title,
+			BodySource: t.Body, BodyHTML: html, IdempotencyKey: "seed:" + t.Title, Lang: "en",
 		})
 		if err != nil {
 			return created, fmt.Errorf("seed thread %q: %w", t.Title, err)
@@ -62,5 +62,6 @@ func Run(ctx context.Context, st *store.Store, md *markup.Renderer) (created int
 		}
 		created++
 	}
-	return created, nil
+	n, err := translate(ctx, st, md, team.ID, ids)
+	return created + n, err
 }

@@ -23,8 +23,9 @@ func TestSeedIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first != len(seed.Threads) || second != 0 {
-		t.Fatalf("created %d then %d threads; want %d then 0", first, second, len(seed.Threads))
+	all := len(seed.Threads) + len(seed.Translations)
+	if first != all || second != 0 {
+		t.Fatalf("created %d then %d threads; want %d then 0", first, second, all)
 	}
 	var threads, cats int
 	if err := db.Get(&threads, `SELECT count(*) FROM threads`); err != nil {
@@ -33,7 +34,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 	if err := db.Get(&cats, `SELECT count(*) FROM categories`); err != nil {
 		t.Fatal(err)
 	}
-	if threads != len(seed.Threads) || cats != len(seed.Categories) {
+	if threads != all || cats != len(seed.Categories) {
 		t.Fatalf("%d threads, %d categories after seeding twice", threads, cats)
 	}
 }
