@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +38,7 @@ type Hub struct {
 	// and come back (true): whatever was kept meanwhile may be stale (WatchVersions).
 	versions func(threadID int64)
 	reset    func(up bool)
+	syncs    map[string]chan struct{} // Sync's barriers by token
 }
 
 // key names what a subscriber waits on: a thread's events, or a user's unread count.
@@ -129,8 +131,10 @@ func (h *Hub) Run(ctx context.Context) {
 			}
 			switch {
 			case n.Channel != store.UserChannel:
-				h.wake(key{id: payload.ThreadID})
+				// The cache first: a stream woken by this event, and whoever follows it,
+				// then finds the thread's pages gone.
 				h.threadChanged(payload.ThreadID) // its cached pages are stale
+				h.wake(key{id: payload.ThreadID})
 			case payload.All: // too many people to name in one payload
 				h.wakeWhere(func(k key) bool { return k.user })
 			default:
@@ -214,6 +218,15 @@ func (h *Hub) WatchVersions(changed func(threadID int64), reset func(up bool)) {
 }
 
 func (h *Hub) versionChanged(payload string) {
+	if token, ok := strings.CutPrefix(payload, syncPrefix); ok {
+		h.mu.Lock()
+		if ch, ok := h.syncs[token]; ok {
+			close(ch)
+			delete(h.syncs, token)
+		}
+		h.mu.Unlock()
+		return
+	}
 	id, err := strconv.ParseInt(payload, 10, 64)
 	if err != nil {
 		slog.Warn("live: bad version payload", "payload", payload, "err", err)

@@ -67,6 +67,32 @@ func fanOutNewPost(ctx context.Context, tx *sqlxTx, n newPost) (string, error) {
 	return payloads[0], nil
 }
 
+// recordReply is fanOutNewPost and recordEvent of a reply in one statement (one round
+// trip, under the thread's lock, instead of two): the notifications and unread counts
+// (when notify: none in an unlisted thread), the writer's watch and the event row. The
+// fan-out reads thread_watches as they were before the statement, so the writer's new
+// watch is no more seen by it than when the watch came second; the writer is never
+// notified anyway.
+func recordReply(ctx context.Context, tx *sqlxTx, n newPost, notify bool) (announcement, error) {
+	if !notify {
+		ev, err := recordEvent(ctx, tx, n.ThreadID, n.PostID, "reply", n.AuthorID)
+		return announcement{Event: ev}, err
+	}
+	q, args := fanOutSQL(n)
+	var a announcement
+	if err := tx.QueryRowxContext(ctx, q+`, watch AS (
+			INSERT INTO thread_watches (user_id, thread_id, level)
+			SELECT id, $1, 'watch' FROM users WHERE id = $3 AND auto_watch
+			ON CONFLICT DO NOTHING
+		), ev AS (INSERT INTO thread_events (thread_id, post_id, kind) VALUES ($1, $2, 'reply') RETURNING id)
+		SELECT json_build_object('thread_id', $1::bigint, 'event_id', ev.id)::text,
+			COALESCE((SELECT `+sqlUsersPayload()+` FROM counted HAVING count(*) > 0), '')
+		FROM ev`, args...).Scan(&a.Event, &a.Users); err != nil {
+		return announcement{}, fmt.Errorf("notify of and record reply %d: %w", n.PostID, err)
+	}
+	return a, nil
+}
+
 // announce sends a committed write's announcement in one statement. The write stands
 // whatever happens here, so a failure is logged, not returned, and the announcement
 // goes out even when the request has just ended.

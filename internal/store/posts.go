@@ -14,7 +14,7 @@ const postColumns = `p.id, p.thread_id, p.parent_id, p.author_id, ` + sqlAuthorN
 	p.depth, p.top_id, p.body_source, p.body_html, COALESCE(p.stance, '') AS stance, p.status,
 	p.author_deleted, p.created_at, p.edited_at, p.edit_count, p.child_count, p.descendant_count, p.mod_version,
 	u.role AS author_role, p.deleted_at, COALESCE(p.deleted_from, '') AS deleted_from, COALESCE(p.deleted_version, 0) AS deleted_version,
-	p.insightful_count`
+	p.insightful_count, COALESCE(p.lang, '') AS lang`
 
 // postRow scans a post; the path arrives as a PostgreSQL array.
 type postRow struct {
@@ -31,7 +31,7 @@ func (r postRow) post() forum.Post {
 // PostByID loads one post with its author's name.
 func (s *Store) PostByID(ctx context.Context, id int64) (*forum.Post, error) {
 	var r postRow
-	err := s.db.GetContext(ctx, &r, `SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1`, id)
+	err := s.reader(ctx).GetContext(ctx, &r, `SELECT `+postColumns+` FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1`, id)
 	if err != nil {
 		return nil, notFound(err, "Post")
 	}
@@ -63,6 +63,14 @@ type NewReply struct {
 	WithdrawStance bool // take back the author's counted stance (forum.StanceChoice); Stance is then empty
 	IdempotencyKey string
 	Mentions       []string // known @names in order of appearance; the first forum.MaxMentions notify
+	Lang           string   // chosen or detected (forum.PostLang); "" takes the parent's (forum.ReplyLang)
+	// Limit is counted (Store.Take) in the reply's transaction, and Decide rules on the
+	// counts there: one statement and no commit of its own, where a separate Take paid
+	// a round trip and a flush per reply. A refused or failed reply rolls its count
+	// back; the row stays locked to the commit, so concurrent replies of one writer,
+	// through any instance, are counted one after the other.
+	Limit  []forum.Counter
+	Decide func([]forum.Count) error
 }
 
 // CreateReply writes a reply and everything it changes in one transaction: the parent's
@@ -73,9 +81,10 @@ type NewReply struct {
 // notifications are written in the transaction and announced after it (announce.go).
 func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error) {
 	var id int64
+	var written *postRow  // the reply as its INSERT returned it: no read after commit
 	var news announcement // sent after the commit (announce.go)
 	err := s.inThreadTx(ctx, n.ThreadID, func(tx *sqlxTx) error {
-		news = announcement{}
+		news, written = announcement{}, nil
 		u, err := actor(ctx, tx, n.AuthorID)
 		if err != nil {
 			return err
@@ -84,6 +93,15 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			found, err := postByIdempotencyKey(ctx, tx, n.AuthorID, n.IdempotencyKey, &id)
 			if err != nil || found {
 				return err // the same form sent twice: the first write stands
+			}
+		}
+		if len(n.Limit) > 0 { // a resend found above is not counted again
+			counts, err := take(ctx, tx.SelectContext, n.Limit)
+			if err != nil {
+				return err
+			}
+			if err := n.Decide(counts); err != nil {
+				return err
 			}
 		}
 		t, err := lockThread(ctx, tx, n.ThreadID)
@@ -110,14 +128,17 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 		// The reply and its counts in one statement (one round trip instead of four):
 		// the parent's and ancestors' counters, the thread's counters, activity and
 		// version, the author's post count. The UPDATE of posts sees only the rows
-		// before the INSERT, so it touches the ancestors alone.
-		err = tx.GetContext(ctx, &id, `
+		// before the INSERT, so it touches the ancestors alone. It returns the reply as
+		// PostByID would read it (the author's row as it was before this statement,
+		// which changes only post_count), so nothing is read back after the commit.
+		written = &postRow{}
+		err = tx.GetContext(ctx, written, `
 			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id), ins AS (
 				INSERT INTO posts (id, thread_id, parent_id, author_id, path, depth, top_id,
-					body_source, body_html, stance, idempotency_key)
+					body_source, body_html, stance, idempotency_key, lang)
 				SELECT id.id, $1, $2, $3, $4::bigint[] || id.id, $5,
-					CASE WHEN $5 = 1 THEN id.id ELSE $6 END, $7, $8, NULLIF($9, ''), NULLIF($10, '')
-				FROM id RETURNING id
+					CASE WHEN $5 = 1 THEN id.id ELSE $6 END, $7, $8, NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, '')
+				FROM id RETURNING *
 			), ancestors AS (
 				UPDATE posts SET descendant_count = descendant_count + 1,
 					child_count = child_count + CASE WHEN id = $2 THEN 1 ELSE 0 END
@@ -129,12 +150,13 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 			), author AS (
 				UPDATE users SET post_count = post_count + 1 WHERE id = $3
 			)
-			SELECT id FROM ins`,
+			SELECT `+postColumns+` FROM ins p JOIN users u ON u.id = p.author_id`,
 			n.ThreadID, parent.ID, n.AuthorID, parent.PathArray, parent.Depth+1, parent.TopID,
-			n.BodySource, n.BodyHTML, n.Stance, n.IdempotencyKey)
+			n.BodySource, n.BodyHTML, n.Stance, n.IdempotencyKey, forum.ReplyLang(n.Lang, parent.Lang))
 		if err != nil {
 			return fmt.Errorf("insert and count reply: %w", err)
 		}
+		id = written.ID
 		if n.Stance != forum.StanceNone {
 			if err := setStance(ctx, tx, n.ThreadID, n.AuthorID, id, n.Stance); err != nil {
 				return err
@@ -144,20 +166,21 @@ func (s *Store) CreateReply(ctx context.Context, n NewReply) (*forum.Post, error
 				return err
 			}
 		}
-		if t.Visible { // an unlisted thread's replies notify no one
-			if news.Users, err = fanOutNewPost(ctx, tx, newPost{ThreadID: n.ThreadID, PostID: id, AuthorID: n.AuthorID,
-				RepliedTo: parent.AuthorID, Mentions: forum.MentionsToNotify(n.Mentions)}); err != nil {
-				return err
-			}
-		}
-		news.Event, err = recordEvent(ctx, tx, n.ThreadID, id, "reply", n.AuthorID) // and autoWatch
+		// The notifications (none in an unlisted thread), the event and the writer's
+		// watch in one statement (announce.go).
+		news, err = recordReply(ctx, tx, newPost{ThreadID: n.ThreadID, PostID: id, AuthorID: n.AuthorID,
+			RepliedTo: parent.AuthorID, Mentions: forum.MentionsToNotify(n.Mentions)}, t.Visible)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reply in thread %d: %w", n.ThreadID, err)
 	}
 	s.announce(ctx, news)
-	return s.PostByID(ctx, id)
+	if written == nil { // the same form sent twice: the first write, read back
+		return s.PostByID(ctx, id)
+	}
+	p := written.post()
+	return &p, nil
 }
 
 // postByIdempotencyKey takes the key's lock and looks for the post an earlier send of the
@@ -278,7 +301,7 @@ func (s *Store) Tree(ctx context.Context, q TreeQuery) (*TreePage, error) {
 		Loaded     int    `db:"loaded"`      // candidates read before the byte budget
 		DroppedTop *int64 `db:"dropped_top"` // the top-level reply of the first post the byte budget left out
 	}
-	err := s.db.SelectContext(ctx, &rows, `
+	err := s.reader(ctx).SelectContext(ctx, &rows, `
 		WITH tops AS (
 			SELECT p.id, p.descendant_count, p.insightful_count FROM posts p
 			WHERE p.thread_id = $1 AND p.depth = 1 AND `+cmp+`
@@ -400,6 +423,12 @@ func (s *Store) Subtree(ctx context.Context, post *forum.Post, maxDepth, limit i
 // Mentions are the edited text's known @names: people it newly mentions are notified as
 // by a new post, nobody twice for one post.
 func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, html string, mentions []string) error {
+	return s.EditPostLang(ctx, postID, editorID, source, html, mentions, "")
+}
+
+// EditPostLang is EditPost with the edited text's detected language; "" keeps the
+// post's language (forum.EditLang).
+func (s *Store) EditPostLang(ctx context.Context, postID, editorID int64, source, html string, mentions []string, lang string) error {
 	return s.inPostTx(ctx, postID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, editorID)
 		if err != nil {
@@ -428,8 +457,9 @@ func (s *Store) EditPost(ctx context.Context, postID, editorID int64, source, ht
 			-- clock_timestamp(), not now(): the time under the lock, so the edit and a
 			-- moderator's act on the post are stamped in the order they happened.
 			UPDATE posts SET body_source = $2, body_html = $3, edited_at = clock_timestamp(), edit_count = edit_count + 1,
-				mod_version = mod_version + 1 -- a moderator who looked before the edit must look again
-			WHERE id = $1`, postID, source, html); err != nil {
+				mod_version = mod_version + 1, -- a moderator who looked before the edit must look again
+				lang = NULLIF($4, '')
+			WHERE id = $1`, postID, source, html, forum.EditLang(lang, p.Lang)); err != nil {
 			return fmt.Errorf("edit post %d: %w", postID, err)
 		}
 		if err := bumpThread(ctx, tx, t.ID); err != nil {
@@ -503,7 +533,7 @@ func bumpThread(ctx context.Context, tx *sqlxTx, threadID int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE threads SET version = version + 1 WHERE id = $1`, threadID); err != nil {
 		return fmt.Errorf("bump thread %d: %w", threadID, err)
 	}
-	return nil
+	return notifyVersions(ctx, tx, threadID) // versionnotify.go
 }
 
 // Revisions lists a post's earlier versions, oldest first.
@@ -651,10 +681,14 @@ func (s *Store) Rerender(ctx context.Context, render func(string) (string, error
 				if html == p.HTML {
 					continue
 				}
-				if _, err := tx.ExecContext(ctx, `
+				var threadID int64
+				if err := tx.GetContext(ctx, &threadID, `
 					WITH p AS (UPDATE posts SET body_html = $2 WHERE id = $1 RETURNING thread_id)
-					UPDATE threads SET version = version + 1 WHERE id = (SELECT thread_id FROM p)`, p.ID, html); err != nil {
+					UPDATE threads SET version = version + 1 WHERE id = (SELECT thread_id FROM p) RETURNING id`, p.ID, html); err != nil {
 					return fmt.Errorf("rerender post %d: %w", p.ID, err)
+				}
+				if err := notifyVersions(ctx, tx, threadID); err != nil {
+					return err
 				}
 				total++
 			}

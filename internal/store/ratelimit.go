@@ -20,6 +20,13 @@ import (
 // Rows are locked in key order whatever the order given, so concurrent statements over
 // overlapping keys cannot deadlock. Keys must be distinct.
 func (s *Store) Take(ctx context.Context, counters []forum.Counter) ([]forum.Count, error) {
+	return take(ctx, s.db.SelectContext, counters)
+}
+
+// take is Take on sel: the pool (a statement of its own) or a write's transaction, where
+// the count commits with the write and a refused write rolls its count back (store.NewReply.Limit).
+func take(ctx context.Context, sel func(ctx context.Context, dest any, q string, args ...any) error,
+	counters []forum.Counter) ([]forum.Count, error) {
 	if len(counters) == 0 {
 		return nil, nil
 	}
@@ -44,7 +51,7 @@ func (s *Store) Take(ctx context.Context, counters []forum.Counter) ([]forum.Cou
 	}
 	// A window that has ended starts again at one. The ON CONFLICT branch finds the
 	// row's window in the input by key: EXCLUDED holds only the table's columns.
-	err := s.db.SelectContext(ctx, &got, `
+	err := sel(ctx, &got, `
 		WITH input AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS i(key, secs))
 		INSERT INTO rate_limits AS r (key, window_start, hits)
 		SELECT key, now(), 1 FROM input ORDER BY key

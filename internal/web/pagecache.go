@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/gin-gonic/gin"
@@ -69,6 +70,10 @@ type pageCache struct {
 	mu      sync.Mutex
 	threads map[int64]map[string]struct{} // thread id → its keys, for eviction on NOTIFY
 
+	// book holds the thread versions and listing generation a hit is keyed on, so the
+	// fast path answers without a query (fastpath.go).
+	book versionBook
+
 	hits, misses prometheus.Counter
 }
 
@@ -78,6 +83,15 @@ type cachedPage struct {
 	contentType string
 	etag        string
 	body        []byte
+	// Feeds keep their own validator (the same tag in every encoding), Last-Modified and
+	// Cache-Control; pages leave these empty.
+	feedTag      string
+	lastModified time.Time
+	cacheControl string
+	// hit and full are the headers of a hit, built once at fill (fastpath.go): hit for
+	// every answer (the security headers and Vary the slow path set, the validators),
+	// full added to a 200.
+	hit, full http.Header
 }
 
 // entryOverhead approximates a cached page's memory beyond its body (key, headers, map).
@@ -137,7 +151,7 @@ func (pc *pageCache) ThreadChanged(id int64) {
 		pc.Flush()
 		return
 	}
-	pc.gen.Add(1)
+	pc.book.changed(id, pc.gen.Add(1))
 	if pc.entries == nil {
 		return
 	}
@@ -153,7 +167,7 @@ func (pc *pageCache) ThreadChanged(id int64) {
 // Flush drops everything: the live hub calls it when its listener (re)connects, since
 // notifications may have been lost meanwhile.
 func (pc *pageCache) Flush() {
-	pc.gen.Add(1)
+	pc.book.forgetAll(pc.gen.Add(1))
 	if pc.entries == nil {
 		return
 	}
@@ -184,18 +198,36 @@ type pageKey struct {
 	base     string // route, version or generation, cursor and sort
 }
 
-// threadKey keys a thread's page or tree on its version.
-func (pc *pageCache) threadKey(route string, id, version int64, query ...string) pageKey {
+// threadKey keys a thread's page, tree or feed on its version, as read from the
+// database after mark (pageCache.mark); it also teaches the fast path that version
+// (fastpath.go). variant and uri: see requestPart.
+func (pc *pageCache) threadKey(route string, id, version int64, mark uint64, variant, uri string) pageKey {
+	pc.book.learn(id, version, mark, time.Now().UnixNano())
+	return pc.threadKeyAt(route, id, version, variant, uri)
+}
+
+func (pc *pageCache) threadKeyAt(route string, id, version int64, variant, uri string) pageKey {
 	return pageKey{threadID: id, base: route + "|" + strconv.FormatInt(id, 10) + "@" + strconv.FormatInt(version, 10) +
-		"|c" + strconv.FormatUint(pc.catGen.Load(), 10) + "|" + strings.Join(query, "|")}
+		"|c" + strconv.FormatUint(pc.catGen.Load(), 10) + requestPart(variant, uri)}
 }
 
 // listingKey keys a listing on the database's listing generation (moved by every
 // committed thread change before the reader can see it) and this instance's (moved by
-// every NOTIFY: it retires a page rendered while a write was still in flight).
-func (pc *pageCache) listingKey(route string, dbGen int64, query ...string) pageKey {
-	return pageKey{base: route + "|g" + strconv.FormatInt(dbGen, 10) + "." + pc.listingGen() + "|" + strings.Join(query, "|")}
+// every NOTIFY and every write through this instance: it retires a page rendered while
+// a write was still in flight). It teaches the fast path dbGen.
+func (pc *pageCache) listingKey(route string, dbGen int64, variant, uri string) pageKey {
+	pc.book.learnListing(dbGen, time.Now().UnixNano())
+	return pc.listingKeyAt(route, dbGen, variant, uri)
 }
+
+func (pc *pageCache) listingKeyAt(route string, dbGen int64, variant, uri string) pageKey {
+	return pageKey{base: route + "|g" + strconv.FormatInt(dbGen, 10) + "." + pc.listingGen() + requestPart(variant, uri)}
+}
+
+// requestPart is what a key takes from the request: its variant (the visitor's
+// language: Server.cacheVariant, the one place that decides it) and its path and query
+// exactly as sent (the cursor, the sort, the API's after).
+func requestPart(variant, uri string) string { return "|" + variant + "|" + uri }
 
 // etag is a strong validator for the key in one encoding: the bytes differ per encoding.
 func (pc *pageCache) etag(k pageKey, enc string) string {
@@ -268,22 +300,34 @@ func (s *Server) serveCached(c *gin.Context, k pageKey) bool {
 // the request's encoding; the identity bytes are stored too, so the next encoding asked
 // for needs no new rendering.
 func (s *Server) fillCache(c *gin.Context, k pageKey, contentType string, body []byte) {
+	s.fillEntry(c, k, &cachedPage{contentType: contentType}, body)
+}
+
+// fillEntry is fillCache for a response described by proto (its content type, and a
+// feed's validators).
+func (s *Server) fillEntry(c *gin.Context, k pageKey, proto *cachedPage, body []byte) {
 	pc := s.cache
 	enc := negotiate(c.GetHeader("Accept-Encoding"))
 	pc.misses.Inc()
 	c.Header(cacheHeader, "miss")
-	p := &cachedPage{threadID: k.threadID, contentType: contentType, etag: pc.etag(k, enc), body: body}
+	in := func(enc string, body []byte) *cachedPage {
+		p := *proto
+		p.threadID, p.body, p.etag = k.threadID, body, cmpOr(proto.feedTag, pc.etag(k, enc))
+		p.buildHeaders(c.Writer.Header(), enc) // fastpath.go
+		return &p
+	}
+	p := in(enc, body)
 	if enc != encIdentity {
 		z, err := compress(enc, body)
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		p.body = z
+		p = in(enc, z)
 	}
 	pc.store(k, enc, p)
 	if enc != encIdentity {
-		pc.store(k, encIdentity, &cachedPage{threadID: k.threadID, contentType: contentType, etag: pc.etag(k, encIdentity), body: body})
+		pc.store(k, encIdentity, in(encIdentity, body))
 	}
 	s.writeCached(c, p, enc)
 }
@@ -319,16 +363,19 @@ func (s *Server) cachedFromIdentity(c *gin.Context, k pageKey) bool {
 	if !ok {
 		return false
 	}
-	s.fillCache(c, k, id.contentType, id.body)
+	s.fillEntry(c, k, id, id.body)
 	return true
 }
 
 func (s *Server) writeCached(c *gin.Context, p *cachedPage, enc string) {
 	h := c.Writer.Header()
-	h.Set("Cache-Control", cacheControlPublic)
+	h.Set("Cache-Control", cmpOr(p.cacheControl, cacheControlPublic))
 	h.Set("ETag", p.etag)
+	if !p.lastModified.IsZero() {
+		h.Set("Last-Modified", p.lastModified.UTC().Format(http.TimeFormat))
+	}
 	addVary(h, "Accept-Encoding")
-	if etagMatches(c.GetHeader("If-None-Match"), p.etag) {
+	if p.notModified(c.Request) { // fastpath.go
 		c.Status(http.StatusNotModified)
 		c.Abort()
 		return
@@ -381,7 +428,9 @@ const ctxPageKey = "page_key"
 
 // visitorCached is the handlers' entry to the cache: for a visitor's GET it answers from
 // the cache when it can, or with the error k met (true: the handler is done), and
-// otherwise marks the request so s.html stores what it renders under k's key.
+// otherwise marks the request so s.html stores what it renders under k's key. Most hits
+// never get here: the fast path answers them before gin (fastpath.go); these are the
+// ones whose version it did not know.
 func (s *Server) visitorCached(c *gin.Context, k func() (pageKey, error)) bool {
 	if !s.cache.enabled() || currentUser(c) != nil || c.Request.Method != http.MethodGet {
 		return false
@@ -423,6 +472,6 @@ func (s *Server) listingKey(c *gin.Context, route string) func() (pageKey, error
 		if err != nil {
 			return pageKey{}, err
 		}
-		return s.cache.listingKey(route, gen, c.Request.URL.RequestURI()), nil
+		return s.cache.listingKey(route, gen, s.cacheVariant(c.Request), c.Request.URL.RequestURI()), nil
 	}
 }

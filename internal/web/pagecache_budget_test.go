@@ -14,14 +14,14 @@ func TestPageCacheBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pc.store(pc.threadKey("thread", 1, 1, "/t/1"), encIdentity, &cachedPage{threadID: 1, body: []byte(strings.Repeat("x", budget+1))})
+	pc.store(pc.threadKeyAt("thread", 1, 1, "", "/t/1"), encIdentity, &cachedPage{threadID: 1, body: []byte(strings.Repeat("x", budget+1))})
 	pc.entries.CleanUp()
 	if n := pc.entries.EstimatedSize(); n != 0 {
 		t.Fatalf("an entry over the budget was kept (%d entries)", n)
 	}
 	body := []byte(strings.Repeat("y", 4000))
 	for i := range 200 {
-		pc.store(pc.threadKey("thread", int64(i), 1, "/t/"+strconv.Itoa(i)), encIdentity, &cachedPage{threadID: int64(i), body: body})
+		pc.store(pc.threadKeyAt("thread", int64(i), 1, "", "/t/"+strconv.Itoa(i)), encIdentity, &cachedPage{threadID: int64(i), body: body})
 	}
 	pc.entries.CleanUp()
 	if w := pc.weight(); w > budget || w == 0 {
@@ -33,7 +33,7 @@ func TestPageCacheBudget(t *testing.T) {
 	// Eviction through NOTIFY drops a thread's entries and its bookkeeping.
 	pc.ThreadChanged(199)
 	pc.entries.CleanUp()
-	if _, ok := pc.entries.GetIfPresent(pc.threadKey("thread", 199, 1, "/t/199").base + "|"); ok {
+	if _, ok := pc.entries.GetIfPresent(pc.threadKeyAt("thread", 199, 1, "", "/t/199").base + "|"); ok {
 		t.Fatal("a changed thread's page is still cached")
 	}
 	pc.mu.Lock()

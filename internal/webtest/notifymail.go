@@ -19,7 +19,7 @@ func startNotifier(t testing.TB, cfg *config.Config, st *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := mail.NewNotifier(st, composer, mail.NotifierOptions{SessionKey: cfg.SessionKey, Poll: cfg.Mail.Poll, Batch: cfg.MailBatch})
+	n := mail.NewNotifier(st, composer, mail.NotifierOptions{SessionKey: cfg.SessionKey, Poll: cfg.Mail.Poll, Batch: cfg.MailBatch, Lang: cfg.DefaultLang})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -29,6 +29,8 @@ type Instance struct {
 	Hasher *password.Hasher
 	Markup *markup.Renderer
 	URL    string // the base URL the server was configured with
+	// Hub is the instance's live hub: Hub.Sync awaits the notifications committed so far.
+	Hub *live.Hub
 }
 
 // Options tune a test server; zero values give production behaviour.
@@ -40,6 +42,9 @@ type Options struct {
 	// store.Open with these bounds, as `forum serve` opens it (the test database's
 	// statement counter then does not see the server's statements).
 	Pool *store.Options
+	// ReadURL is DATABASE_READ_URL: the server reads its lag-tolerant pages there (a
+	// second test database stands in for a replica; any lag counts as none).
+	ReadURL string
 	// TrustedProxies is FORUM_TRUSTED_PROXIES.
 	TrustedProxies []string
 	// Config, when set, adjusts the server's settings after the defaults are in place:
@@ -100,6 +105,19 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 		t.Cleanup(func() { pool.Close() }) // runs after the server has stopped
 		st = store.NewBounded(pool, *opts.Pool)
 	}
+	if opts.ReadURL != "" {
+		cfg.Replica = config.DefaultReplicaSettings()
+		cfg.Replica.URL = opts.ReadURL
+		ro := store.ReplicaOptions{MaxLag: cfg.Replica.MaxLag, Options: store.Options{MaxConns: 4, Lazy: true}}
+		rdb, err := store.Open(context.Background(), opts.ReadURL, ro.Options)
+		if err != nil {
+			stopHub()
+			ts.Close()
+			t.Fatalf("open the read pool: %v", err)
+		}
+		t.Cleanup(func() { rdb.Close() }) // after the server has stopped
+		st.WithReplica(context.Background(), rdb, ro)
+	}
 	md := markup.New()
 	srv, err := web.New(web.Deps{Config: cfg, Store: st, Hasher: hasher, Markup: md, Files: webfiles.FS,
 		Live: hub, Heartbeat: opts.Heartbeat, MaxStreamsPerIP: opts.MaxStreamsPerIP})
@@ -119,7 +137,7 @@ func Start(t testing.TB, db *testdb.DB, opts Options) *Instance {
 		ts.Close()
 		stopHub()
 	})
-	return &Instance{Server: srv, HTTP: ts, Store: st, Hasher: hasher, Markup: md, URL: base}
+	return &Instance{Server: srv, HTTP: ts, Store: st, Hasher: hasher, Markup: md, URL: base, Hub: hub}
 }
 
 // Roomy is an Options.Config for tests about something other than rate limits: it
