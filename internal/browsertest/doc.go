@@ -22,6 +22,11 @@
 // which writes docs/screenshots/thread-1280-light.png and thread-375-dark.png, and
 // FORUM_SCREENSHOT_DIR=docs/screenshots writes the whole set there instead.
 //
+// TestJourneyInKorean (korean_test.go) walks the journeys once with a Korean browser
+// (Accept-Language), expecting the catalogs' Korean words and no English left on any page
+// it visits, and checks a mixed Korean/English thread's lang attributes and the footer's
+// language switch with JavaScript off.
+//
 // TestPayloadSweep (payloads_test.go) stores the hostile corpora of ../shared/corpora
 // (beside the checkout) and internal/markup/testdata wherever the forum shows user text, opens every page that
 // shows them, and fails on any sign that one ran or tried to; it ends by proving its

@@ -28,6 +28,7 @@ import (
 	build "forum/internal/fixture" // aliased: "fixture" is a11y_test.go's lived-in forum
 	"forum/internal/forum"
 	"forum/internal/markup"
+	"forum/internal/multitest"
 	"forum/internal/seed"
 	"forum/internal/store"
 	"forum/internal/testdb"
@@ -44,7 +45,9 @@ var readmeScreenshots = flag.Bool("readme-screenshots", false,
 func TestMain(m *testing.M) {
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	os.Exit(m.Run())
+	code := m.Run()
+	multitest.Close() // the parts proxy_journey_test.go started, if any
+	os.Exit(code)
 }
 
 // journeyBudget bounds one test's browser work; a hung page fails the test instead of

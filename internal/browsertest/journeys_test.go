@@ -78,7 +78,12 @@ func (b *browser) flag(post int64, reason, note string) {
 // replies to the opening post, replies to that reply, edits it, and sees the tree
 // nested and "edited" shown.
 func TestJourneyParticipant(t *testing.T) {
-	s := newSite(t)
+	journeyParticipant(t, newSite(t))
+}
+
+// journeyParticipant is that journey on s (proxy_journey_test.go runs it through Caddy
+// in front of two instances).
+func journeyParticipant(t *testing.T, s *site) {
 	s.seed()
 	b := newBrowser(t, s)
 
@@ -452,15 +457,15 @@ func TestJourneyWithoutJavaScript(t *testing.T) {
 		t.Fatal("the reply posted without JavaScript is not on the page")
 	}
 
-	// Reply under a post: <details> opens without script.
-	nested := b.replyTo(target.ID, "Guaranteed by whom? Nothing has been announced.")
+	// Reply under a post: <details> opens without script, to the post's own page.
+	nested := b.replyToWithoutScript(target.ID, "Guaranteed by whom? Nothing has been announced.")
 	if got := b.attr(fmt.Sprintf("#p%d", nested), "data-depth"); got != "2" {
 		t.Errorf("nested reply at depth %s, want 2", got)
 	}
 
 	// Flag a post.
 	b.open(fmt.Sprintf("/t/%d", th.ID))
-	b.flag(target.ID, "misinformation", "No such guarantee exists.")
+	b.flagWithoutScript(target.ID, "misinformation", "No such guarantee exists.")
 	if got := b.text(".my-flag .outcome"); !strings.EqualFold(got, "awaiting review") { // the tag is styled in capitals
 		t.Errorf("my flags shows outcome %q", got)
 	}

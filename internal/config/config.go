@@ -31,6 +31,11 @@ type Config struct {
 	DB DBSettings
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed; none by default.
 	TrustedProxies []string
+	// Replica is DATABASE_READ_URL and its read pool's bounds (replica.go).
+	Replica ReplicaSettings
+	// ListenURL is DATABASE_LISTEN_URL: a direct connection to the primary (never through
+	// PgBouncer) for LISTEN and the migrations' advisory lock; DatabaseURL when unset.
+	ListenURL string
 	// Passwords bound concurrent password hashing; Metrics guards /metrics (work.go).
 	Passwords PasswordSettings
 	Metrics   MetricsSettings
@@ -46,6 +51,9 @@ type Config struct {
 	// CacheBytes is the visitor page cache's byte budget; 0 turns it off
 	// (FORUM_CACHE_BYTES, cache.go).
 	CacheBytes int64
+	// DefaultLang is the interface language when neither the user nor the browser
+	// chooses one of ours (FORUM_DEFAULT_LANG, lang.go).
+	DefaultLang string
 
 	sessionKeyHex string
 }
@@ -83,6 +91,7 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 	work := bindWorkFlags(fs, getenv)
 	mailf := bindMailFlags(fs, getenv)
 	notifyf := bindNotifyFlags(fs, getenv)
+	replicaf := bindReplicaFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
@@ -112,6 +121,9 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 	if err := notifyf.apply(c); err != nil {
 		return nil, fs, err
 	}
+	if err := replicaf.apply(c); err != nil { // after db.apply: it sets c.DB.PgBouncer
+		return nil, fs, err
+	}
 	limits, err := loadLimits(getenv)
 	if err != nil {
 		return nil, fs, err
@@ -121,6 +133,9 @@ func Load(args []string, getenv func(string) string) (*Config, *flag.FlagSet, er
 		return nil, fs, err
 	}
 	if c.CacheBytes, err = loadCacheBytes(getenv); err != nil {
+		return nil, fs, err
+	}
+	if c.DefaultLang, err = loadDefaultLang(getenv); err != nil {
 		return nil, fs, err
 	}
 	if c.BaseURL == "" {

@@ -37,13 +37,13 @@ const (
 // Account errors.
 var (
 	// ErrWrongPassword: the current password given to change it is not the account's.
-	ErrWrongPassword = &Error{Code: EForbidden, Message: "Your current password is not right. Nothing was changed.",
-		Field: "current_password"}
+	ErrWrongPassword = (&Error{Code: EForbidden, Message: "Your current password is not right. Nothing was changed.",
+		Field: "current_password"}).T("error.wrong_current_password")
 	// ErrEmailTaken: another account confirmed the address after this link was sent.
-	ErrEmailTaken = &Error{Code: EConflict, Message: "Another account has confirmed this address since the link was sent, " +
-		"and an address belongs to one account only. Nothing was changed: add a different address in your settings."}
+	ErrEmailTaken = (&Error{Code: EConflict, Message: "Another account has confirmed this address since the link was sent, " +
+		"and an address belongs to one account only. Nothing was changed: add a different address in your settings."}).T("error.email_taken")
 	// ErrSameEmail: the address asked for is already the account's.
-	ErrSameEmail = &Error{Code: EInvalid, Message: "That is already your address."}
+	ErrSameEmail = (&Error{Code: EInvalid, Message: "That is already your address."}).T("error.same_email")
 )
 
 // NormalizeEmail checks an address typed into a form and returns it trimmed: a bare
@@ -53,9 +53,9 @@ var (
 func NormalizeEmail(raw string) (string, error) {
 	addr := strings.TrimSpace(raw)
 	if utf8.RuneCountInString(addr) > MaxEmailLen {
-		return "", FieldErrorf("email", EInvalid, "An e-mail address has at most %d characters.", MaxEmailLen)
+		return "", FieldErrorf("email", EInvalid, "An e-mail address has at most %d characters.", MaxEmailLen).T("error.email_long", "Max", MaxEmailLen)
 	}
-	bad := FieldErrorf("email", EInvalid, "Enter an e-mail address such as name@example.org.")
+	bad := FieldErrorf("email", EInvalid, "Enter an e-mail address such as name@example.org.").T("error.email_invalid")
 	if addr == "" || strings.ContainsFunc(addr, unicode.IsSpace) {
 		return "", bad
 	}
@@ -79,7 +79,7 @@ func SameEmail(a, b string) bool { return strings.EqualFold(a, b) }
 // ValidateBio applies the bio's bound.
 func ValidateBio(source string) error {
 	if n := utf8.RuneCountInString(source); n > MaxBioLen {
-		return FieldErrorf("bio", ETooLarge, "A bio has at most %d characters; this one has %d.", MaxBioLen, n)
+		return FieldErrorf("bio", ETooLarge, "A bio has at most %d characters; this one has %d.", MaxBioLen, n).T("error.bio_long", "Max", MaxBioLen, "Got", n)
 	}
 	return nil
 }
@@ -94,6 +94,7 @@ type EmailToken struct {
 	Username  string     `db:"username"`
 	Purpose   string     `db:"purpose"`
 	Email     string     `db:"email"` // confirm: the address being confirmed; reset: where it was sent
+	Lang      string     `db:"lang"`  // the account's interface language, for the mail it gets ("" none)
 	ExpiresAt time.Time  `db:"expires_at"`
 	UsedAt    *time.Time `db:"used_at"`
 }
@@ -108,9 +109,9 @@ func (t *EmailToken) Usable(now time.Time) error {
 	}
 	switch {
 	case t.UsedAt != nil:
-		return Errorf(ENotFound, "This link has already been used: each link works once. %s", again)
+		return Errorf(ENotFound, "This link has already been used: each link works once. %s", again).T("error.link_used", "Reset", t.Purpose == TokenReset)
 	case !now.Before(t.ExpiresAt):
-		return Errorf(ENotFound, "This link has expired. %s", again)
+		return Errorf(ENotFound, "This link has expired. %s", again).T("error.link_expired", "Reset", t.Purpose == TokenReset)
 	}
 	return nil
 }
@@ -119,10 +120,10 @@ func (t *EmailToken) Usable(now time.Time) error {
 func UnknownToken(purpose string) error {
 	if purpose == TokenReset {
 		return Errorf(ENotFound, "This password reset link does not work: it may be cut short or mistyped. "+
-			"Copy the whole link from the mail, or ask for a new one at /forgot.")
+			"Copy the whole link from the mail, or ask for a new one at /forgot.").T("error.reset_link_unknown")
 	}
 	return Errorf(ENotFound, "This confirmation link does not work: it may be cut short or mistyped. "+
-		"Copy the whole link from the mail, or ask for a new one in your settings.")
+		"Copy the whole link from the mail, or ask for a new one in your settings.").T("error.confirm_link_unknown")
 }
 
 // SessionStale reports whether a session last seen at lastSeen should be touched at now.

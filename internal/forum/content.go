@@ -27,11 +27,11 @@ const (
 func CheckStructure(nesting, links int) error {
 	if nesting > MaxNesting {
 		return FieldErrorf("body", EInvalid, "This post nests quotes or lists %d levels deep; at most %d are allowed. "+
-			"Quote only the part you are answering.", nesting, MaxNesting)
+			"Quote only the part you are answering.", nesting, MaxNesting).T("error.post_nesting", "Got", nesting, "Max", MaxNesting)
 	}
 	if links > MaxLinks {
 		return FieldErrorf("body", EInvalid, "This post has %d links; at most %d are allowed. Keep the ones that matter most.",
-			links, MaxLinks)
+			links, MaxLinks).T("error.post_links", "Got", links, "Max", MaxLinks)
 	}
 	return nil
 }
@@ -44,5 +44,5 @@ func CheckRendered(sourceLen, htmlLen int) error {
 	}
 	return FieldErrorf("body", EInvalid, "This post would be too large once formatted (%d KB from %d KB of text). "+
 		"Use less quoting, nesting or formatting, or split it into several posts.",
-		(htmlLen+1023)/1024, (sourceLen+1023)/1024)
+		(htmlLen+1023)/1024, (sourceLen+1023)/1024).T("error.post_rendered", "HTML", (htmlLen+1023)/1024, "Source", (sourceLen+1023)/1024)
 }

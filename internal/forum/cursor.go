@@ -9,7 +9,7 @@ import (
 
 // ErrBadCursor is the one answer to a page link whose cursor cannot be read, whatever
 // the listing: a 400 that sends the reader back to the first page.
-var ErrBadCursor = &Error{Code: EInvalid, Message: "That page link is not valid; start again from the first page."}
+var ErrBadCursor = (&Error{Code: EInvalid, Message: "That page link is not valid; start again from the first page."}).T("error.bad_cursor")
 
 // Cursor is a position in a keyset listing: the sort key of the last row shown, as an
 // ordered list of non-negative integers. It travels in URLs as decimal numbers joined by

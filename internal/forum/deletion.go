@@ -58,11 +58,11 @@ func IsDeletedName(name string) bool { return name == DeletedName }
 // NameHeld is the conflict of a name a deleted account gave up less than NameHold ago.
 func NameHeld(name string) error {
 	return Errorf(EConflict, "The username %q belonged to an account that was deleted recently; it is held for %d days. Please choose another.",
-		name, int(NameHold/(24*time.Hour)))
+		name, int(NameHold/(24*time.Hour))).T("error.name_held", "Name", name, "Days", int(NameHold/(24*time.Hour)))
 }
 
 // ErrDeletePassword refuses a deletion whose confirming password is wrong.
-var ErrDeletePassword = &Error{Code: EForbidden, Message: "That password is not right, so your account was not deleted. Type your current password to confirm."}
+var ErrDeletePassword = (&Error{Code: EForbidden, Message: "That password is not right, so your account was not deleted. Type your current password to confirm."}).T("error.delete_password")
 
 // ErrAccountDeleted is the answer to anything asked of an account that is gone.
-var ErrAccountDeleted = &Error{Code: ENotFound, Message: "This account has been deleted."}
+var ErrAccountDeleted = (&Error{Code: ENotFound, Message: "This account has been deleted."}).T("error.account_deleted")

@@ -16,6 +16,7 @@ type FeedPost struct {
 	BodyHTML      string     `db:"body_html"`
 	CreatedAt     time.Time  `db:"created_at"`
 	EditedAt      *time.Time `db:"edited_at"`
+	Lang          string     `db:"lang"` // the post's language (Post.Lang); "" unknown
 }
 
 // Opening reports whether the post opens its thread.

@@ -43,6 +43,8 @@ type User struct {
 	HiddenCount      int        `db:"hidden_count"`
 	SuspensionCount  int        `db:"suspension_count"`
 	AutoWatch        bool       `db:"auto_watch"` // watch threads they start or reply to
+	// Lang is the interface language they chose ("" for none: the browser's decides).
+	Lang string `db:"lang"`
 	// Unread is their unread notifications, kept by the store (not counted per request).
 	Unread int `db:"unread"`
 }
@@ -64,7 +66,7 @@ func (u *User) SuspensionError() error {
 		reason = "no reason given"
 	}
 	return Errorf(ESuspended, "Your account is suspended until %s UTC (%s).",
-		u.SuspendedUntil.UTC().Format("2 Jan 2006 15:04"), reason)
+		u.SuspendedUntil.UTC().Format("2 Jan 2006 15:04"), reason).T("error.suspended", "Until", u.SuspendedUntil.UTC(), "Reason", u.SuspensionReason)
 }
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9_-]{3,32}$`)
@@ -78,7 +80,7 @@ const MaxPasswordLen = 256
 // ValidateUsername applies the public contract's username rule.
 func ValidateUsername(name string) error {
 	if !usernameRE.MatchString(name) {
-		return FieldErrorf("username", EInvalid, "Usernames are 3–32 characters of a–z, 0–9, _ and -.")
+		return FieldErrorf("username", EInvalid, "Usernames are 3–32 characters of a–z, 0–9, _ and -.").T("error.username_rule")
 	}
 	return nil
 }
@@ -87,16 +89,16 @@ func ValidateUsername(name string) error {
 // characters, and not easy to guess (see passwordStrength in password.go).
 func ValidatePassword(username, password string) error {
 	if !utf8.ValidString(password) || strings.ContainsFunc(password, unicode.IsControl) {
-		return FieldErrorf("password", EInvalid, "Passwords cannot contain control characters such as NUL, tab or line breaks.")
+		return FieldErrorf("password", EInvalid, "Passwords cannot contain control characters such as NUL, tab or line breaks.").T("error.password_control")
 	}
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
-		return FieldErrorf("password", EInvalid, "Passwords need at least %d characters.", MinPasswordLen)
+		return FieldErrorf("password", EInvalid, "Passwords need at least %d characters.", MinPasswordLen).T("error.password_short", "Min", MinPasswordLen)
 	case n > MaxPasswordLen:
-		return FieldErrorf("password", EInvalid, "Passwords can be at most %d characters.", MaxPasswordLen)
+		return FieldErrorf("password", EInvalid, "Passwords can be at most %d characters.", MaxPasswordLen).T("error.password_long", "Max", MaxPasswordLen)
 	case strings.EqualFold(password, username):
-		return FieldErrorf("password", EInvalid, "Your password must not be your username.")
+		return FieldErrorf("password", EInvalid, "Your password must not be your username.").T("error.password_is_username")
 	}
 	return passwordStrength(username, password)
 }
@@ -123,6 +125,21 @@ type Error struct {
 	// Field names the form field the error concerns ("title", "body", "password"...),
 	// so a form can show the message beside it; "" concerns the whole form.
 	Field string
+	// Key and Data name the message in the interface's catalogs (internal/i18n) and
+	// fill it, so the web and mail layers can word it in the reader's language; Message
+	// stays the English wording, for logs and wherever no catalog is at hand. A rule
+	// never localizes: it names its message, the layer that shows it words it.
+	Key  string
+	Data map[string]any
+}
+
+// T names e's catalog message and its data, given as name/value pairs
+// ("Max", 200, "Got", n), and returns e. Data values that are time.Durations are
+// worded as waits ("5 minutes") in the reader's language.
+func (e *Error) T(key string, kv ...any) *Error {
+	w := T(key, kv...) // words.go
+	e.Key, e.Data = w.Key, w.Data
+	return e
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -158,7 +175,7 @@ func inField(err error, field string) error {
 }
 
 // ErrNotFound is the generic "no such thing" error; match it with errors.Is.
-var ErrNotFound = &Error{Code: ENotFound, Message: "Not found."}
+var ErrNotFound = (&Error{Code: ENotFound, Message: "Not found."}).T("error.not_found")
 
 // Is makes every not-found *Error match ErrNotFound.
 func (e *Error) Is(target error) bool {

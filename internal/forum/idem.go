@@ -7,7 +7,7 @@ const MaxIdemKeyLen = 64
 // ValidateIdemKey checks the idempotency key a form sent back ("" = none).
 func ValidateIdemKey(key string) error {
 	if len(key) > MaxIdemKeyLen {
-		return Errorf(EInvalid, "This form's key is not one the forum gave out. Reload the page and try again.")
+		return Errorf(EInvalid, "This form's key is not one the forum gave out. Reload the page and try again.").T("error.idem_key")
 	}
 	return nil
 }

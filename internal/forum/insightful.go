@@ -10,9 +10,9 @@ import (
 
 var (
 	// ErrOwnInsightful: marking one's own post.
-	ErrOwnInsightful = &Error{Code: EForbidden, Message: "You cannot mark your own post insightful."}
+	ErrOwnInsightful = (&Error{Code: EForbidden, Message: "You cannot mark your own post insightful."}).T("error.insightful_own")
 	// ErrNotMarkable: marking a post that is hidden, deleted or awaiting review.
-	ErrNotMarkable = &Error{Code: ENotFound, Message: "That post is not visible, so it cannot be marked insightful."}
+	ErrNotMarkable = (&Error{Code: ENotFound, Message: "That post is not visible, so it cannot be marked insightful."}).T("error.insightful_hidden")
 )
 
 // CanMarkInsightful decides whether u may mark p insightful: an account that may write,

@@ -69,7 +69,7 @@ func CheckLimits(now time.Time, what string, limits []Limit, counts []Count) err
 	if !refused {
 		return nil
 	}
-	return RateLimited("Too many "+what+" in a short time.", wait)
+	return rateLimitKey(RateLimited("Too many "+what+" in a short time.", wait), what)
 }
 
 // RateLimited is the refusal of an attempt that may succeed after wait: message, then

@@ -38,7 +38,7 @@ func ParseMailMode(s string) (MailMode, error) {
 	case MailImmediate, MailDaily, MailNone:
 		return m, nil
 	}
-	return "", Errorf(EInvalid, "mail_mode must be one of immediate, daily or none.")
+	return "", Errorf(EInvalid, "mail_mode must be one of immediate, daily or none.").T("error.mail_mode")
 }
 
 // MailedReasons are the notifications that go out by mail: what was written to you (a

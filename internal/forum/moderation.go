@@ -17,16 +17,16 @@ func ValidateFlag(reason, note string) (FlagReason, error) {
 		ok = ok || known == r
 	}
 	if !ok {
-		return "", FieldErrorf("reason", EInvalid, "Choose a reason: spam, abuse, off_topic, misinformation or other.")
+		return "", FieldErrorf("reason", EInvalid, "Choose a reason: spam, abuse, off_topic, misinformation or other.").T("error.flag_reason")
 	}
 	if err := ValidText(note, "note"); err != nil {
 		return "", inField(err, "note")
 	}
 	if utf8.RuneCountInString(note) > MaxFlagNote {
-		return "", FieldErrorf("note", EInvalid, "Notes can be at most %d characters.", MaxFlagNote)
+		return "", FieldErrorf("note", EInvalid, "Notes can be at most %d characters.", MaxFlagNote).T("error.flag_note_long", "Max", MaxFlagNote)
 	}
 	if r == ReasonOther && strings.TrimSpace(note) == "" {
-		return "", FieldErrorf("note", EInvalid, "Say what is wrong in the note when the reason is “other”.")
+		return "", FieldErrorf("note", EInvalid, "Say what is wrong in the note when the reason is “other”.").T("error.flag_note_needed")
 	}
 	return r, nil
 }
@@ -37,13 +37,13 @@ const MaxSuspensionDays = 3650
 // ValidateSuspension checks a suspension's length and note.
 func ValidateSuspension(days int, note string) error {
 	if days < 1 || days > MaxSuspensionDays {
-		return Errorf(EInvalid, "days must be a whole number from 1 to %d.", MaxSuspensionDays)
+		return Errorf(EInvalid, "days must be a whole number from 1 to %d.", MaxSuspensionDays).T("error.suspend_days", "Max", MaxSuspensionDays)
 	}
 	if err := ValidateModNote(note); err != nil {
 		return err
 	}
 	if strings.TrimSpace(note) == "" {
-		return Errorf(EInvalid, "Give the reason in the note: the user sees it.")
+		return Errorf(EInvalid, "Give the reason in the note: the user sees it.").T("error.suspend_note_needed")
 	}
 	return nil
 }
@@ -58,7 +58,7 @@ func ValidateModNote(note string) error {
 		return err
 	}
 	if n := utf8.RuneCountInString(note); n > MaxModNote {
-		return Errorf(EInvalid, "Notes can be at most %d characters; this one has %d.", MaxModNote, n)
+		return Errorf(EInvalid, "Notes can be at most %d characters; this one has %d.", MaxModNote, n).T("error.mod_note_long", "Max", MaxModNote, "Got", n)
 	}
 	return nil
 }

@@ -19,6 +19,10 @@ type LogSentence struct {
 	Object string // what was acted on; "" when the act has no object ("deleted their account")
 	Href   string // the post's, thread's or person's page; "" when there is nothing to link
 	Tail   string
+	// Words is the whole sentence for the catalogs, with {{.Object}} where the target
+	// goes, and ObjectWords the target's own (zero: Object as it is, a person's name):
+	// the languages put the target in different places ("hid a post in “T”", "“T”의 글 숨김").
+	Words, ObjectWords Words
 }
 
 // String is the whole sentence, as the feed and the filter's labels read it.
@@ -65,6 +69,72 @@ func logVerb(a LogAction) (verb, kind string) {
 	return strings.ReplaceAll(string(a), "_", " "), ""
 }
 
+// logWords is the catalog message of each action's sentence (LogSentence.Words), with
+// days for a suspension of a known length; "" for an action this build does not know.
+func logWords(a LogAction, days int) Words {
+	switch a {
+	case LogDismissPost:
+		return T("misc.modlog.dismiss_post")
+	case LogHidePost:
+		return T("misc.modlog.hide_post")
+	case LogRestorePost:
+		return T("misc.modlog.restore_post")
+	case LogDeletePost:
+		return T("misc.modlog.delete_post")
+	case LogEditPost:
+		return T("misc.modlog.edit_post")
+	case LogLockThread:
+		return T("misc.modlog.lock_thread")
+	case LogUnlockThread:
+		return T("misc.modlog.unlock_thread")
+	case LogPinThread:
+		return T("misc.modlog.pin_thread")
+	case LogPinThreadSite:
+		return T("misc.modlog.pin_thread_site")
+	case LogUnpinThread:
+		return T("misc.modlog.unpin_thread")
+	case LogSuspendUser:
+		if days > 0 {
+			return T("misc.modlog.suspend_user_days", "Count", days)
+		}
+		return T("misc.modlog.suspend_user")
+	case LogDeleteAccount:
+		return T("misc.modlog.delete_account")
+	}
+	return Words{}
+}
+
+// NameWords is Name for the catalogs (the log's filter).
+func (a LogAction) NameWords() Words {
+	switch a {
+	case LogDismissPost:
+		return T("misc.modlog.name.dismiss_post")
+	case LogHidePost:
+		return T("misc.modlog.name.hide_post")
+	case LogRestorePost:
+		return T("misc.modlog.name.restore_post")
+	case LogDeletePost:
+		return T("misc.modlog.name.delete_post")
+	case LogEditPost:
+		return T("misc.modlog.name.edit_post")
+	case LogLockThread:
+		return T("misc.modlog.name.lock_thread")
+	case LogUnlockThread:
+		return T("misc.modlog.name.unlock_thread")
+	case LogPinThread:
+		return T("misc.modlog.name.pin_thread")
+	case LogPinThreadSite:
+		return T("misc.modlog.name.pin_thread_site")
+	case LogUnpinThread:
+		return T("misc.modlog.name.unpin_thread")
+	case LogSuspendUser:
+		return T("misc.modlog.name.suspend_user")
+	case LogDeleteAccount:
+		return T("misc.modlog.name.delete_account")
+	}
+	return Words{}
+}
+
 // Name is the action as a sentence without its target, as the log's filter offers it:
 // "hid a post", "locked a thread", "suspended a user".
 func (a LogAction) Name() string {
@@ -93,14 +163,24 @@ func (e *LogEntry) Sentence(u *User) LogSentence {
 	case "post":
 		s.Href = "/p/" + id
 		s.Object = "a post in " + title
+		s.ObjectWords = T("misc.modlog.object.post_in", "Title", e.ThreadTitle)
+		if title == HiddenThreadTitle {
+			s.ObjectWords = T("misc.modlog.object.post_in_hidden")
+		}
 		if e.ThreadID == 0 {
 			s.Object = "a post"
+			s.ObjectWords = T("misc.modlog.object.post")
 		}
 	case "thread":
 		s.Href = "/t/" + id
 		s.Object = title
+		s.ObjectWords = T("misc.modlog.object.thread", "Title", e.ThreadTitle)
+		if title == HiddenThreadTitle {
+			s.ObjectWords = T("misc.modlog.object.thread_hidden")
+		}
 		if e.ThreadID == 0 {
 			s.Object = "a thread"
+			s.ObjectWords = T("misc.modlog.object.thread_unknown")
 		}
 		s.Tail = pinTail(e.Action)
 	case "user":
@@ -117,6 +197,11 @@ func (e *LogEntry) Sentence(u *User) LogSentence {
 			}
 		}
 	}
+	days := 0
+	if e.Action == LogSuspendUser {
+		days = suspendedDays(e)
+	}
+	s.Words = logWords(e.Action, days)
 	return s
 }
 

@@ -95,7 +95,7 @@ func ParseWatchLevel(s string) (WatchLevel, error) {
 	case WatchWatch, WatchTrack, WatchNone, WatchMute:
 		return l, nil
 	}
-	return "", Errorf(EInvalid, "level must be one of watch, track, none or mute.")
+	return "", Errorf(EInvalid, "level must be one of watch, track, none or mute.").T("error.watch_level")
 }
 
 // MaxMentions is how many people one post can notify by @name: the first ten distinct
@@ -160,7 +160,7 @@ func CanMute(u *User, target *User) error {
 		return ErrLoginRequired
 	}
 	if u.ID == target.ID {
-		return Errorf(EInvalid, "You cannot mute yourself.")
+		return Errorf(EInvalid, "You cannot mute yourself.").T("error.mute_self")
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func weakPassword(parts []string) error {
 		what = strings.Join(parts, " and ")
 	}
 	return FieldErrorf("password", EInvalid, "This password is too easy to guess: it is built from %s. "+
-		"Try a few unrelated words together.", what)
+		"Try a few unrelated words together.", what).T("error.password_weak", "What", what)
 }
 
 // weaknesses names, once each and in order, the guessable parts the estimator found.

@@ -22,7 +22,7 @@ func ParsePinScope(s string) (PinScope, error) {
 	case PinSite:
 		return PinSite, nil
 	}
-	return "", Errorf(EInvalid, "A pin's scope is %q or %q.", PinSite, PinCategory)
+	return "", Errorf(EInvalid, "A pin's scope is %q or %q.", PinSite, PinCategory).T("error.pin_scope")
 }
 
 // PinScopeOf is t's pin as it stands.

@@ -10,33 +10,33 @@ import "time"
 // Sentinel errors the web layer matches with errors.Is.
 var (
 	// ErrLoginRequired: the action needs an account.
-	ErrLoginRequired = &Error{Code: EUnauthorized, Message: "Log in to do that."}
+	ErrLoginRequired = (&Error{Code: EUnauthorized, Message: "Log in to do that."}).T("error.login_required")
 	// ErrBadLogin: the one answer to an unknown user and a wrong password alike.
-	ErrBadLogin = &Error{Code: EUnauthorized, Message: "That username and password do not match. Check them and try again."}
+	ErrBadLogin = (&Error{Code: EUnauthorized, Message: "That username and password do not match. Check them and try again."}).T("error.bad_login")
 	// ErrModeratorsOnly: the action needs the moderator role.
-	ErrModeratorsOnly = &Error{Code: EForbidden, Message: "Only moderators can do that."}
+	ErrModeratorsOnly = (&Error{Code: EForbidden, Message: "Only moderators can do that."}).T("error.moderators_only")
 	// ErrThreadLocked: a locked thread takes no replies and no edits.
-	ErrThreadLocked = &Error{Code: EConflict, Message: "This thread is locked: it takes no new replies and its posts can no longer be edited."}
+	ErrThreadLocked = (&Error{Code: EConflict, Message: "This thread is locked: it takes no new replies and its posts can no longer be edited."}).T("error.thread_locked")
 	// ErrThreadHidden: a thread whose opening post is hidden takes no replies.
-	ErrThreadHidden = &Error{Code: EConflict, Message: "This thread's opening post is hidden by moderation: the thread takes no new replies."}
+	ErrThreadHidden = (&Error{Code: EConflict, Message: "This thread's opening post is hidden by moderation: the thread takes no new replies."}).T("error.thread_hidden")
 	// ErrDecisionGone: a decision other than dismissing flags on a post its author deleted.
-	ErrDecisionGone = &Error{Code: EConflict, Message: "Its author deleted this post: only its flags can be dismissed."}
+	ErrDecisionGone = (&Error{Code: EConflict, Message: "Its author deleted this post: only its flags can be dismissed."}).T("error.decision_gone")
 	// ErrParentElsewhere: a reply named a parent from another thread.
-	ErrParentElsewhere = &Error{Code: EInvalid, Message: "The post you replied to is in another thread."}
+	ErrParentElsewhere = (&Error{Code: EInvalid, Message: "The post you replied to is in another thread."}).T("error.parent_elsewhere")
 	// ErrParentGone: a reply's parent is hidden or deleted.
-	ErrParentGone = &Error{Code: EInvalid, Message: "The post you replied to is no longer visible."}
+	ErrParentGone = (&Error{Code: EInvalid, Message: "The post you replied to is no longer visible."}).T("error.parent_gone")
 	// ErrNotYours: editing or deleting someone else's post.
-	ErrNotYours = &Error{Code: EForbidden, Message: "You can only change your own posts."}
+	ErrNotYours = (&Error{Code: EForbidden, Message: "You can only change your own posts."}).T("error.not_yours")
 	// ErrPostGone: editing or deleting a deleted or removed post.
-	ErrPostGone = &Error{Code: EConflict, Message: "This post has been deleted: it can no longer be changed."}
+	ErrPostGone = (&Error{Code: EConflict, Message: "This post has been deleted: it can no longer be changed."}).T("error.post_gone")
 	// ErrOwnPost: flagging one's own post.
-	ErrOwnPost = &Error{Code: EForbidden, Message: "You cannot flag your own post. You can edit or delete it instead."}
+	ErrOwnPost = (&Error{Code: EForbidden, Message: "You cannot flag your own post. You can edit or delete it instead."}).T("error.flag_own_post")
 	// ErrNotFlaggable: flagging a post nobody can see.
-	ErrNotFlaggable = &Error{Code: ENotFound, Message: "That post is not visible."}
+	ErrNotFlaggable = (&Error{Code: ENotFound, Message: "That post is not visible."}).T("error.not_flaggable")
 	// ErrSuspendSelf, ErrSuspendAdmin, ErrSuspendModerator: who may be suspended.
-	ErrSuspendSelf      = &Error{Code: EInvalid, Message: "You cannot suspend yourself."}
-	ErrSuspendAdmin     = &Error{Code: EForbidden, Message: "Nobody can suspend an admin."}
-	ErrSuspendModerator = &Error{Code: EForbidden, Message: "Only an admin can suspend a moderator."}
+	ErrSuspendSelf      = (&Error{Code: EInvalid, Message: "You cannot suspend yourself."}).T("error.suspend_self")
+	ErrSuspendAdmin     = (&Error{Code: EForbidden, Message: "Nobody can suspend an admin."}).T("error.suspend_admin")
+	ErrSuspendModerator = (&Error{Code: EForbidden, Message: "Only an admin can suspend a moderator."}).T("error.suspend_moderator")
 )
 
 // MayWrite is the rule under every write: an account that is not suspended.

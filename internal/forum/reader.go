@@ -33,5 +33,5 @@ func ParseCategoryWatch(s string) (bool, error) {
 	case string(WatchNone):
 		return false, nil
 	}
-	return false, Errorf(EInvalid, "level must be watch or none.")
+	return false, Errorf(EInvalid, "level must be watch or none.").T("error.category_watch")
 }

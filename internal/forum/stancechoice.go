@@ -19,7 +19,7 @@ func ParseStanceChoice(s string) (StanceChoice, error) {
 	}
 	st, err := ParseStance(s)
 	if err != nil {
-		return StanceChoice{}, FieldErrorf("stance", EInvalid, "Stance must be helps, hinders, mixed or withdraw.")
+		return StanceChoice{}, FieldErrorf("stance", EInvalid, "Stance must be helps, hinders, mixed or withdraw.").T("error.stance_choice")
 	}
 	return StanceChoice{Stance: st}, nil
 }

@@ -1,6 +1,7 @@
 package forum
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -47,6 +48,9 @@ type Thread struct {
 	// a page's event stream starts after it, so a reply written between the page's render
 	// and the stream's opening is not missed.
 	LastEventID int64 `db:"last_event_id"`
+	// HasTranslations: the thread has a visible translation (ThreadByID only), so its
+	// page loads them; most threads have none and the page stays at two queries.
+	HasTranslations bool `db:"has_translations"`
 	// LockReason is why moderators locked it ("" : none given); unlocking clears it.
 	LockReason string `db:"lock_reason"`
 }
@@ -58,7 +62,7 @@ func (t *Thread) TakesStances() bool { return !t.CategoryMeta }
 // CanTakeStance refuses a stance on a reply in a thread that takes none.
 func CanTakeStance(t *Thread, s Stance) error {
 	if s != StanceNone && !t.TakesStances() {
-		return FieldErrorf("stance", EInvalid, "Threads in %s are about the forum itself and take no stance; post without one.", t.CategoryName)
+		return FieldErrorf("stance", EInvalid, "Threads in %s are about the forum itself and take no stance; post without one.", t.CategoryName).T("error.no_stance_here", "Category", t.CategoryName)
 	}
 	return nil
 }
@@ -100,6 +104,7 @@ type Post struct {
 	DeletedFrom     PostStatus `db:"deleted_from"`
 	DeletedVersion  int        `db:"deleted_version"`
 	InsightfulCount int        `db:"insightful_count"` // people who marked it insightful (kept)
+	Lang            string     `db:"lang"`             // BCP 47 tag of the language it is written in; "" unknown (PostLang)
 }
 
 // Public reports whether anyone may read the post.
@@ -132,14 +137,14 @@ const (
 // every path parameter, query value and form field before a handler runs.
 func ValidText(s, what string) error {
 	if !utf8.ValidString(s) {
-		return Errorf(EInvalid, "The %s is not valid UTF-8 text.", what)
+		return Errorf(EInvalid, "The %s is not valid UTF-8 text.", what).T("error.text_utf8", "What", what)
 	}
 	for _, r := range s {
 		switch {
 		case r == 0:
-			return Errorf(EInvalid, "The %s contains a NUL character.", what)
+			return Errorf(EInvalid, "The %s contains a NUL character.", what).T("error.text_nul", "What", what)
 		case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
-			return Errorf(EInvalid, "The %s contains the control character 0x%02X.", what, r)
+			return Errorf(EInvalid, "The %s contains the control character 0x%02X.", what, r).T("error.text_control", "What", what, "Char", fmt.Sprintf("0x%02X", r))
 		}
 	}
 	return nil
@@ -156,10 +161,10 @@ func ValidateBody(s string) error {
 		return inField(err, "body")
 	}
 	if strings.TrimSpace(s) == "" {
-		return FieldErrorf("body", EInvalid, "Write something before posting.")
+		return FieldErrorf("body", EInvalid, "Write something before posting.").T("error.body_empty")
 	}
 	if n := utf8.RuneCountInString(s); n > MaxBodyRunes {
-		return FieldErrorf("body", ETooLarge, "Posts can be at most %d characters; this one has %d.", MaxBodyRunes, n)
+		return FieldErrorf("body", ETooLarge, "Posts can be at most %d characters; this one has %d.", MaxBodyRunes, n).T("error.body_long", "Max", MaxBodyRunes, "Got", n)
 	}
 	return nil
 }
@@ -170,7 +175,7 @@ func ValidateTitle(s string) error {
 		return inField(err, "title")
 	}
 	if n := utf8.RuneCountInString(s); n < MinTitleRunes || n > MaxTitleRunes {
-		return FieldErrorf("title", EInvalid, "Titles are %d–%d characters.", MinTitleRunes, MaxTitleRunes)
+		return FieldErrorf("title", EInvalid, "Titles are %d–%d characters.", MinTitleRunes, MaxTitleRunes).T("error.title_length", "Min", MinTitleRunes, "Max", MaxTitleRunes)
 	}
 	return nil
 }

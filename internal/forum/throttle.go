@@ -248,7 +248,7 @@ func (p Pace) Next(now time.Time, c Count) (int, error) {
 		return c.Hits + 1, nil // free, however close to the last
 	}
 	if wait := c.Start.Add(p.Delay(c.Hits)).Sub(now); wait > 0 {
-		return 0, RateLimited("Too many failed logins for this account.", wait)
+		return 0, RateLimited("Too many failed logins for this account.", wait).T("error.too_many.account_logins", "Wait", max(wait, time.Second))
 	}
 	return c.Hits + 1, nil
 }

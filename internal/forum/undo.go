@@ -13,9 +13,9 @@ const UndoWindow = 10 * time.Minute
 
 // ErrUndoExpired, ErrUndoModerated, ErrNotDeleted: why a deletion cannot be undone.
 var (
-	ErrUndoExpired   = &Error{Code: EConflict, Message: "The 10 minutes to undo this deletion have passed: the post stays deleted."}
-	ErrUndoModerated = &Error{Code: EConflict, Message: "A moderator has acted on this post since you deleted it: the deletion can no longer be undone."}
-	ErrNotDeleted    = &Error{Code: EConflict, Message: "This post is not deleted by you: there is nothing to undo."}
+	ErrUndoExpired   = (&Error{Code: EConflict, Message: "The 10 minutes to undo this deletion have passed: the post stays deleted."}).T("error.undo_expired")
+	ErrUndoModerated = (&Error{Code: EConflict, Message: "A moderator has acted on this post since you deleted it: the deletion can no longer be undone."}).T("error.undo_moderated")
+	ErrNotDeleted    = (&Error{Code: EConflict, Message: "This post is not deleted by you: there is nothing to undo."}).T("error.not_deleted")
 )
 
 // CanUndoDelete decides whether u may take back deleting p at now: only its author, only
@@ -99,7 +99,7 @@ func ValidateLockReason(reason string) error {
 		return err
 	}
 	if n := utf8.RuneCountInString(reason); n > MaxLockReason {
-		return Errorf(EInvalid, "A lock's reason can be at most %d characters; this one has %d.", MaxLockReason, n)
+		return Errorf(EInvalid, "A lock's reason can be at most %d characters; this one has %d.", MaxLockReason, n).T("error.lock_reason_long", "Max", MaxLockReason, "Got", n)
 	}
 	return nil
 }

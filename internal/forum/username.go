@@ -89,20 +89,20 @@ var reservedSkeletons = func() map[string]bool {
 func IsReserved(name string) bool { return reservedSkeletons[Skeleton(name)] }
 
 // ErrNameReserved refuses a reserved name at registration.
-var ErrNameReserved = &Error{Code: EInvalid, Message: "That name is reserved for the forum's own accounts. Please choose another."}
+var ErrNameReserved = (&Error{Code: EInvalid, Message: "That name is reserved for the forum's own accounts. Please choose another."}).T("error.name_reserved")
 
 // ErrNameNoLetters refuses a name of separators only: it has nothing to be recognised by.
-var ErrNameNoLetters = &Error{Code: EInvalid, Message: "Usernames need at least one letter or digit."}
+var ErrNameNoLetters = (&Error{Code: EInvalid, Message: "Usernames need at least one letter or digit."}).T("error.name_no_letters")
 
 // NameTooClose is the conflict of a name whose skeleton another user's name has. It
 // names only that user's public name.
 func NameTooClose(existing string) error {
-	return Errorf(EConflict, "That name is too close to an existing one (%s). Please choose another.", existing)
+	return Errorf(EConflict, "That name is too close to an existing one (%s). Please choose another.", existing).T("error.name_too_close", "Existing", existing)
 }
 
 // NameTaken is the conflict of a name another user has exactly.
 func NameTaken(name string) error {
-	return Errorf(EConflict, "The username %q is taken. Please choose another.", name)
+	return Errorf(EConflict, "The username %q is taken. Please choose another.", name).T("error.name_taken", "Name", name)
 }
 
 // ValidateNewUsername is the rule for a name a visitor registers: the contract's rule

@@ -81,7 +81,7 @@ func ParseStance(s string) (Stance, error) {
 	case StanceNone, StanceHelps, StanceHinders, StanceMixed:
 		return st, nil
 	}
-	return "", FieldErrorf("stance", EInvalid, "Stance must be helps, hinders or mixed.")
+	return "", FieldErrorf("stance", EInvalid, "Stance must be helps, hinders or mixed.").T("error.stance")
 }
 
 // FlagReason is why a post was flagged.
@@ -130,7 +130,7 @@ func ParseDecision(s string) (Decision, error) {
 	case DecideDismiss, DecideHide, DecideRestore, DecideDelete:
 		return d, nil
 	}
-	return "", Errorf(EInvalid, "Action must be dismiss, hide, restore or delete.")
+	return "", Errorf(EInvalid, "Action must be dismiss, hide, restore or delete.").T("error.decision")
 }
 
 // Label is the decision as a moderator's button reads it.

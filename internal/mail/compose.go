@@ -13,6 +13,9 @@ import (
 	"regexp"
 	"strings"
 	"text/template"
+	"time"
+
+	"forum/internal/i18n"
 )
 
 // Message is a composed mail: its subject and both parts.
@@ -25,28 +28,62 @@ type Message struct {
 // Composer renders mails from web/mail. Build it once with NewComposer; it is safe for
 // concurrent use.
 type Composer struct {
-	site  string
-	base  string // FORUM_BASE_URL: every link in a mail is absolute
-	kinds map[string]*template.Template
+	site   string
+	base   string // FORUM_BASE_URL: every link in a mail is absolute
+	bundle *i18n.Bundle
+	kinds  map[string]map[string]*template.Template // language → kind → template
 }
 
-// NewComposer parses every web/mail/*.txt. A template's first line is "Subject: ...",
-// itself a template; the rest is the body.
+// NewComposer parses every web/mail/*.txt once per interface language. A template's
+// first line is "Subject: ...", itself a template; the rest is the body. Its words
+// come from the catalogs ({{T "mail.…"}}), in the recipient's language (ComposeIn).
 func NewComposer(files fs.FS, site, baseURL string) (*Composer, error) {
-	c := &Composer{site: site, base: strings.TrimSuffix(baseURL, "/"), kinds: map[string]*template.Template{}}
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	c := &Composer{site: site, base: strings.TrimSuffix(baseURL, "/"), bundle: bundle,
+		kinds: map[string]map[string]*template.Template{}}
 	names, err := fs.Glob(files, "mail/*.txt")
 	if err != nil {
 		return nil, fmt.Errorf("list mail templates: %w", err)
 	}
-	for _, n := range names {
-		t, err := template.New(path.Base(n)).Funcs(template.FuncMap{"url": c.URL}).ParseFS(files, n)
-		if err != nil {
-			return nil, fmt.Errorf("parse mail template %s: %w", n, err)
+	for _, lang := range i18n.Languages {
+		l := bundle.For(lang)
+		c.kinds[lang] = map[string]*template.Template{}
+		funcs := template.FuncMap{"url": c.URL, "wait": l.Wait, "T": func(id string, kv ...any) string {
+			return l.T(id, pairs(kv))
+		}, "hours": func(d time.Duration) string { // a link's lifetime: "24 hours", "1 hour"
+			return l.T("misc.wait.hours", map[string]any{"Count": int((d + time.Hour - 1) / time.Hour)})
+		}}
+		for _, n := range names {
+			t, err := template.New(path.Base(n)).Funcs(funcs).ParseFS(files, n)
+			if err != nil {
+				return nil, fmt.Errorf("parse mail template %s: %w", n, err)
+			}
+			c.kinds[lang][strings.TrimSuffix(path.Base(n), ".txt")] = t
 		}
-		c.kinds[strings.TrimSuffix(path.Base(n), ".txt")] = t
 	}
 	return c, nil
 }
+
+// pairs is T's data from key/value arguments; an odd last one is dropped.
+func pairs(kv []any) map[string]any {
+	if len(kv) < 2 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
+}
+
+// Localizer is lang's localizer (the default language's for one not offered), for the
+// words a mail's fields carry.
+func (c *Composer) Localizer(lang string) *i18n.Localizer { return c.bundle.For(lang) }
 
 // URL makes a site path absolute.
 func (c *Composer) URL(p string) string { return c.base + p }
@@ -59,9 +96,15 @@ type Data struct {
 	Fields   any
 }
 
-// Compose renders the mail of this kind for username with fields.
+// Compose renders the mail of this kind for username with fields, in English.
 func (c *Composer) Compose(kind, username string, fields any) (Message, error) {
-	t, ok := c.kinds[kind]
+	return c.ComposeIn(i18n.Default, kind, username, fields)
+}
+
+// ComposeIn renders the mail of this kind for username with fields in lang, the
+// recipient's language (the default language's for one not offered).
+func (c *Composer) ComposeIn(lang, kind, username string, fields any) (Message, error) {
+	t, ok := c.kinds[c.bundle.For(lang).Lang()][kind]
 	if !ok {
 		return Message{}, fmt.Errorf("no mail template %q", kind)
 	}

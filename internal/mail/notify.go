@@ -8,6 +8,7 @@ import (
 
 	"forum/internal/feed"
 	"forum/internal/forum"
+	"forum/internal/i18n"
 	"forum/internal/store"
 )
 
@@ -30,6 +31,7 @@ type NotifierOptions struct {
 	Batch      time.Duration // FORUM_MAIL_BATCH_INTERVAL
 	PerMail    int           // notifications listed in one mail (forum.MaxMailNotifications)
 	Users      int           // people mailed in one round (DefaultNotifyUsers)
+	Lang       string        // FORUM_DEFAULT_LANG: the mail's language for someone without a setting
 	Log        *slog.Logger  // nil: slog.Default()
 }
 
@@ -121,11 +123,17 @@ type notifyItem struct {
 
 // compose writes b's mail: "notifications" for immediate mail, "digest" for the daily one.
 func (n *Notifier) compose(b *store.MailBatch) (store.OutMail, error) {
-	f := notifyFields{Count: len(b.Notifications) + b.More, More: b.More, Every: forum.WaitWords(n.o.Batch),
+	lang := b.User.Lang // theirs, else the site's default
+	if !i18n.Supported(lang) {
+		lang = n.o.Lang
+	}
+	l := n.c.Localizer(lang)
+	f := notifyFields{Count: len(b.Notifications) + b.More, More: b.More, Every: l.Wait(n.o.Batch),
 		Unsubscribe: n.c.URL(UnsubscribePath(n.o.SessionKey, b.User.ID))}
 	for i := range b.Notifications {
 		nt := &b.Notifications[i]
-		item := notifyItem{Line: nt.Reason.Describe(nt.ActorName, nt.Detail),
+		w := nt.Reason.DescribeWords(nt.ActorName, nt.Detail)
+		item := notifyItem{Line: l.Message(w.Key, w.Data, nt.Reason.Describe(nt.ActorName, nt.Detail)),
 			Thread: forum.ThreadTitle(&b.User, nt.Thread()), Path: "/p/" + fmt.Sprint(nt.Post.ID)}
 		if forum.CanRead(&b.User, &nt.Post) {
 			item.Excerpt = feed.Excerpt(nt.BodyHTML, excerptRunes)
@@ -136,7 +144,7 @@ func (n *Notifier) compose(b *store.MailBatch) (store.OutMail, error) {
 	if b.Mode == forum.MailDaily {
 		kind = "digest"
 	}
-	m, err := n.c.Compose(kind, b.User.Username, f)
+	m, err := n.c.ComposeIn(l.Lang(), kind, b.User.Username, f)
 	if err != nil {
 		return store.OutMail{}, err
 	}

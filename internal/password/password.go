@@ -98,8 +98,8 @@ func (h *Hasher) Check(ctx context.Context, pw, hash string) (bool, error) {
 }
 
 // ErrBusy is the answer when no slot frees up within the wait.
-var ErrBusy = &forum.Error{Code: forum.EUnavailable, RetryAfter: 2 * time.Second,
-	Message: "The server is busy checking other passwords. Wait a few seconds and try again."}
+var ErrBusy = (&forum.Error{Code: forum.EUnavailable, RetryAfter: 2 * time.Second,
+	Message: "The server is busy checking other passwords. Wait a few seconds and try again."}).T("error.busy_passwords")
 
 func (h *Hasher) acquire(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, h.wait)

@@ -115,7 +115,7 @@ func (s *Store) CreateUserWithEmail(ctx context.Context, username, passwordHash 
 func (s *Store) EmailToken(ctx context.Context, hash []byte, purpose string) (*forum.EmailToken, error) {
 	t := &forum.EmailToken{}
 	err := s.db.GetContext(ctx, t, `
-		SELECT t.user_id, u.username, t.purpose, t.email, t.expires_at, t.used_at
+		SELECT t.user_id, u.username, u.lang, t.purpose, t.email, t.expires_at, t.used_at
 		FROM email_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.hash = $1 AND t.purpose = $2 AND u.deleted_at IS NULL`, hash, purpose)
 	if isNoRows(err) {
@@ -132,7 +132,7 @@ func (s *Store) EmailToken(ctx context.Context, hash []byte, purpose string) (*f
 func lockToken(ctx context.Context, tx *sqlxTx, hash []byte, purpose string) (*forum.EmailToken, error) {
 	t := &forum.EmailToken{}
 	err := tx.GetContext(ctx, t, `
-		SELECT t.user_id, u.username, t.purpose, t.email, t.expires_at, t.used_at
+		SELECT t.user_id, u.username, u.lang, t.purpose, t.email, t.expires_at, t.used_at
 		FROM email_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.hash = $1 AND t.purpose = $2 AND u.deleted_at IS NULL
 		FOR UPDATE OF t, u`, hash, purpose)
@@ -197,6 +197,7 @@ type ResetTarget struct {
 	UserID   int64  `db:"id"`
 	Username string `db:"username"`
 	Email    string `db:"email"` // "" when the account has no confirmed address
+	Lang     string `db:"lang"`  // their interface language, for the mail ("" none)
 }
 
 // ResetTargetByName finds the account called username; ResetTargetByEmail the account
@@ -213,7 +214,7 @@ func (s *Store) ResetTargetByEmail(ctx context.Context, email string) (*ResetTar
 func (s *Store) resetTarget(ctx context.Context, where, arg string) (*ResetTarget, error) {
 	r := &ResetTarget{}
 	err := s.db.GetContext(ctx, r, `
-		SELECT u.id, u.username, COALESCE(u.email, '') AS email FROM users u
+		SELECT u.id, u.username, COALESCE(u.email, '') AS email, u.lang FROM users u
 		WHERE `+where+` AND u.deleted_at IS NULL`, arg)
 	if err != nil {
 		return nil, notFound(err, "Account")
@@ -281,7 +282,7 @@ func (s *Store) ChangePassword(ctx context.Context, userID int64, oldHash, newHa
 			return fmt.Errorf("lock user %d: %w", userID, notFound(err, "User"))
 		}
 		if current != oldHash {
-			return forum.Errorf(forum.EConflict, "Your password was changed from another session just now. Nothing was changed here: reload the page and try again.")
+			return forum.Errorf(forum.EConflict, "Your password was changed from another session just now. Nothing was changed here: reload the page and try again.").T("error.password_changed_elsewhere")
 		}
 		return setPassword(ctx, tx, userID, newHash, keepSession)
 	})
@@ -347,7 +348,7 @@ func (s *Store) RevokeSession(ctx context.Context, userID int64, publicID []byte
 		return fmt.Errorf("revoke a session of user %d: %w", userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return forum.Errorf(forum.ENotFound, "That session has already ended.")
+		return forum.Errorf(forum.ENotFound, "That session has already ended.").T("error.session_ended")
 	}
 	return nil
 }
@@ -379,7 +380,7 @@ func (s *Store) SetBio(ctx context.Context, userID int64, source, html string) e
 		return fmt.Errorf("set bio of user %d: %w", userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return forum.Errorf(forum.ENotFound, "User not found.")
+		return forum.Errorf(forum.ENotFound, "User not found.").T("error.not_found.user")
 	}
 	return nil
 }

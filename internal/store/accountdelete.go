@@ -43,6 +43,7 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 // thread they wrote in gets a new version (its pages and feeds now show another name),
 // and the act is logged in the moderation log, without the address.
 func (s *Store) DeleteAccount(ctx context.Context, userID int64) error {
+	defer s.threadsChanged() // which threads is known inside only; rare: all of them (versionnotify.go)
 	return s.inTx(ctx, func(tx *sqlxTx) error {
 		// The threads first, in id order, then the user: a reply locks its thread, then
 		// its author's row, so the two orders agree and never wait on each other crosswise.
@@ -96,6 +97,9 @@ func (s *Store) DeleteAccount(ctx context.Context, userID int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET version = version + 1 WHERE id = ANY($1)`,
 			pq.Int64Array(threads)); err != nil {
 			return fmt.Errorf("bump threads of user %d: %w", userID, err)
+		}
+		if err := notifyVersions(ctx, tx, threads...); err != nil { // versionnotify.go
+			return err
 		}
 		return logAct(ctx, tx, userID, forum.LogDeleteAccount, "user", userID, "", "")
 	})

@@ -11,7 +11,7 @@ import (
 // Categories lists every category in display order.
 func (s *Store) Categories(ctx context.Context) ([]forum.Category, error) {
 	var cs []forum.Category
-	err := s.db.SelectContext(ctx, &cs, `
+	err := s.reader(ctx).SelectContext(ctx, &cs, `
 		SELECT id, slug, name, description, position, thread_count, meta
 		FROM categories ORDER BY position, id`)
 	if err != nil {
@@ -23,7 +23,7 @@ func (s *Store) Categories(ctx context.Context) ([]forum.Category, error) {
 // CategoryBySlug loads one category.
 func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*forum.Category, error) {
 	c := &forum.Category{}
-	err := s.db.GetContext(ctx, c, `
+	err := s.reader(ctx).GetContext(ctx, c, `
 		SELECT id, slug, name, description, position, thread_count, meta
 		FROM categories WHERE slug = $1`, slug)
 	if err != nil {
@@ -62,7 +62,7 @@ type CategorySummary struct {
 // kept on the category row, which every reply would otherwise have to lock.
 func (s *Store) CategorySummaries(ctx context.Context) ([]CategorySummary, error) {
 	var out []CategorySummary
-	err := s.db.SelectContext(ctx, &out, `
+	err := s.reader(ctx).SelectContext(ctx, &out, `
 		SELECT c.id, c.slug, c.name, c.description, c.position, c.thread_count, c.meta,
 			l.id AS latest_id, COALESCE(l.title, '') AS latest_title, COALESCE(l.slug, '') AS latest_slug,
 			l.last_activity_at AS latest_at

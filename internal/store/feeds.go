@@ -139,7 +139,7 @@ var budgetSQL = fmt.Sprint(forum.PageHTMLBudget)
 func (s *Store) FeedStamps(ctx context.Context, sc FeedScope) ([]forum.FeedPost, error) {
 	q, args := feedQuery(sc, `p.id, p.thread_id, t.version AS thread_version, p.created_at, p.edited_at`)
 	var out []forum.FeedPost
-	if err := s.db.SelectContext(ctx, &out, q, args...); err != nil {
+	if err := s.reader(ctx).SelectContext(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("read feed validator: %w", err)
 	}
 	return out, nil
@@ -149,9 +149,10 @@ func (s *Store) FeedStamps(ctx context.Context, sc FeedScope) ([]forum.FeedPost,
 // HTML, author names and thread titles.
 func (s *Store) FeedPosts(ctx context.Context, sc FeedScope) ([]forum.FeedPost, error) {
 	q, args := feedQuery(sc, `p.id, p.thread_id, t.version AS thread_version, t.title AS thread_title,
-		t.slug AS thread_slug, p.depth, `+sqlAuthorName+` AS author_name, p.body_html, p.created_at, p.edited_at`)
+		t.slug AS thread_slug, p.depth, `+sqlAuthorName+` AS author_name, p.body_html, p.created_at, p.edited_at,
+		COALESCE(p.lang, '') AS lang`)
 	var out []forum.FeedPost
-	if err := s.db.SelectContext(ctx, &out, q, args...); err != nil {
+	if err := s.reader(ctx).SelectContext(ctx, &out, q, args...); err != nil {
 		return nil, fmt.Errorf("read feed items: %w", err)
 	}
 	return out, nil
@@ -162,7 +163,7 @@ func (s *Store) FeedPosts(ctx context.Context, sc FeedScope) ([]forum.FeedPost, 
 // moderator's name never changes. One probe of mod_log's primary key.
 func (s *Store) ModLogNewest(ctx context.Context) (*forum.LogEntry, error) {
 	var out []forum.LogEntry
-	if err := s.db.SelectContext(ctx, &out,
+	if err := s.reader(ctx).SelectContext(ctx, &out,
 		`SELECT id, created_at FROM mod_log ORDER BY id DESC LIMIT 1`); err != nil {
 		return nil, fmt.Errorf("read newest moderation log entry: %w", err)
 	}

@@ -106,6 +106,9 @@ func setPostStatus(ctx context.Context, tx *sqlxTx, p *forum.Post, t *forum.Thre
 		WHERE id = $1`, t.ID, opening, listed, forum.PublicReplyDelta(p, status)); err != nil {
 		return nil, fmt.Errorf("bump thread %d: %w", t.ID, err)
 	}
+	if err := notifyVersions(ctx, tx, t.ID); err != nil { // versionnotify.go
+		return nil, err
+	}
 	return notifiedOf(ctx, tx, p)
 }
 
@@ -150,12 +153,12 @@ func (s *Store) Decide(ctx context.Context, d Decision) error {
 			}
 			switch {
 			case p.EditedAt != nil && (last.Action == "" || p.EditedAt.After(last.At)):
-				return forum.Errorf(forum.EConflict, "Its author edited this post while you were looking at it (it is now %s). Review the new text.", p.Status.Label())
+				return forum.Errorf(forum.EConflict, "Its author edited this post while you were looking at it (it is now %s). Review the new text.", p.Status.Label()).T("error.review_edited", "Status", p.Status.Label())
 			case last.Action == "":
-				return forum.Errorf(forum.EConflict, "This post changed while you were looking at it (it is now %s). Review it again.", p.Status.Label())
+				return forum.Errorf(forum.EConflict, "This post changed while you were looking at it (it is now %s). Review it again.", p.Status.Label()).T("error.review_changed", "Status", p.Status.Label())
 			}
 			return forum.Errorf(forum.EConflict, "Another moderator got there first: %s %s it (it is now %s).",
-				last.Moderator, last.Action.Label(), p.Status.Label())
+				last.Moderator, last.Action.Label(), p.Status.Label()).T("error.review_taken", "Moderator", last.Moderator, "Action", last.Action.Label(), "Status", p.Status.Label())
 		}
 		if err := forum.CanDecide(u, p, d.Action, s.now()); err != nil {
 			return err

@@ -50,7 +50,7 @@ func (s *Store) SetMailMode(ctx context.Context, userID int64, mode forum.MailMo
 		return fmt.Errorf("set mail mode of user %d: %w", userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return forum.Errorf(forum.ENotFound, "User not found.")
+		return forum.Errorf(forum.ENotFound, "User not found.").T("error.not_found.user")
 	}
 	return nil
 }

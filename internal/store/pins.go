@@ -12,7 +12,7 @@ import (
 // category) and logs which, in one transaction under the thread's lock.
 func (s *Store) PinThread(ctx context.Context, threadID, moderatorID int64, scope forum.PinScope, note string) error {
 	if scope != forum.PinSite && scope != forum.PinCategory {
-		return forum.Errorf(forum.EInvalid, "Unknown pin scope.")
+		return forum.Errorf(forum.EInvalid, "Unknown pin scope.").T("error.pin_scope_unknown")
 	}
 	return s.inThreadTx(ctx, threadID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, moderatorID)
@@ -29,6 +29,9 @@ func (s *Store) PinThread(ctx context.Context, threadID, moderatorID int64, scop
 			UPDATE threads SET pinned = true, pinned_site = $2, version = version + 1 WHERE id = $1`,
 			threadID, scope == forum.PinSite); err != nil {
 			return fmt.Errorf("pin thread %d %s-wide: %w", threadID, scope, err)
+		}
+		if err := notifyVersions(ctx, tx, threadID); err != nil { // versionnotify.go
+			return err
 		}
 		return logAct(ctx, tx, moderatorID, scope.LogAction(), "thread", threadID, "", note)
 	})

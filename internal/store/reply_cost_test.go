@@ -13,7 +13,7 @@ import (
 // under load on a small machine every statement is two round trips, each a wait to be
 // scheduled, so the reply's writes are combined (its counts into its INSERT, the
 // writer's watch into its event) and this bound keeps them so.
-const maxReplyStatements = 10
+const maxReplyStatements = 8
 
 // TestReplyStatements: a reply with notifications and an idempotency key runs at most
 // maxReplyStatements statements, announcement and the post read back included.

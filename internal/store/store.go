@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,6 +23,10 @@ import (
 type Store struct {
 	db  *pool // the handle with bounded waits and write slots (pool.go)
 	now func() time.Time
+	// replica serves the reads that tolerate lag, when set (replica.go).
+	replica *replica
+	// changed hears of committed writes to threads (versionnotify.go); shared by copies.
+	changed *atomic.Pointer[func(threadIDs []int64)]
 }
 
 // New wraps an open database handle with no bounds of its own (tools and tests).
@@ -30,7 +35,7 @@ func New(db *sqlx.DB) *Store { return NewBounded(db, Options{}) }
 // NewBounded wraps db with o's pool wait and write slots; `forum serve` uses it with the
 // same Options it gave Open.
 func NewBounded(db *sqlx.DB, o Options) *Store {
-	return &Store{db: newPool(db, o), now: time.Now}
+	return &Store{db: newPool(db, o), now: time.Now, changed: new(atomic.Pointer[func(threadIDs []int64)])}
 }
 
 // DB exposes the handle for wiring (metrics, health checks).
@@ -68,7 +73,11 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlxTx) error) error {
 // inThreadTx is inTx for a write to one thread: it also holds one of that thread's
 // slots, so writers queued behind the thread's lock cannot take every write slot.
 func (s *Store) inThreadTx(ctx context.Context, threadID int64, fn func(tx *sqlxTx) error) error {
-	return s.db.tx(ctx, threadID, fn)
+	if err := s.db.tx(ctx, threadID, fn); err != nil {
+		return err
+	}
+	s.threadsChanged(threadID) // versionnotify.go
+	return nil
 }
 
 // inPostTx is inThreadTx for a write to a post, whose thread is looked up first (a
@@ -78,13 +87,19 @@ func (s *Store) inPostTx(ctx context.Context, postID int64, fn func(tx *sqlxTx) 
 	if err := s.db.GetContext(ctx, &threadID, `SELECT thread_id FROM posts WHERE id = $1`, postID); err != nil && !isNoRows(err) {
 		return fmt.Errorf("find thread of post %d: %w", postID, err)
 	}
-	return s.db.tx(ctx, threadID, fn)
+	if err := s.db.tx(ctx, threadID, fn); err != nil {
+		return err
+	}
+	if threadID != 0 {
+		s.threadsChanged(threadID) // versionnotify.go
+	}
+	return nil
 }
 
 // notFound turns sql.ErrNoRows into the domain's not-found error.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return forum.Errorf(forum.ENotFound, "%s not found.", what)
+		return notFoundWords(forum.Errorf(forum.ENotFound, "%s not found.", what), what)
 	}
 	return err
 }

@@ -19,10 +19,12 @@ const threadFrom = ` FROM threads t JOIN categories c ON c.id = t.category_id JO
 // ThreadByID loads a thread with its category and author.
 func (s *Store) ThreadByID(ctx context.Context, id int64) (*forum.Thread, error) {
 	t := &forum.Thread{}
-	// One more index probe (thread_events_thread_idx) in the same query: where the page's
-	// live stream starts.
-	if err := s.db.GetContext(ctx, t, `SELECT `+threadColumns+`,
-		(SELECT COALESCE(max(e.id), 0) FROM thread_events e WHERE e.thread_id = t.id) AS last_event_id`+
+	// More index probes in the same query: where the page's live stream starts
+	// (thread_events_thread_idx) and whether it has translations to load.
+	if err := s.reader(ctx).GetContext(ctx, t, `SELECT `+threadColumns+`,
+		(SELECT COALESCE(max(e.id), 0) FROM thread_events e WHERE e.thread_id = t.id) AS last_event_id,
+		EXISTS (SELECT 1 FROM thread_translations x JOIN threads tt ON tt.id = x.translation_id AND tt.visible
+			WHERE x.thread_id = t.id) AS has_translations`+
 		threadFrom+`WHERE t.id = $1`, id); err != nil {
 		return nil, notFound(err, "Thread")
 	}
@@ -93,7 +95,7 @@ func (s *Store) FindThreads(ctx context.Context, f ThreadFilter) (*ThreadPage, e
 	q := `SELECT ` + threadColumns + threadFrom + "WHERE " + strings.Join(where, " AND ")
 	q += " ORDER BY " + order + " LIMIT " + arg(f.Limit+1)
 	page := &ThreadPage{}
-	if err := s.db.SelectContext(ctx, &page.Threads, q, args...); err != nil {
+	if err := s.reader(ctx).SelectContext(ctx, &page.Threads, q, args...); err != nil {
 		return nil, fmt.Errorf("find threads: %w", err)
 	}
 	page.Threads, page.Next = forum.Paginate(page.Threads, f.Limit, func(t forum.Thread) forum.Cursor {
@@ -113,6 +115,7 @@ type NewThread struct {
 	Stance         forum.Stance // the opening post's; refused in a category that takes none (forum.CanTakeStance)
 	IdempotencyKey string
 	Mentions       []string // known @names in order of appearance; the first forum.MaxMentions notify
+	Lang           string   // the opening post's, chosen or detected (forum.PostLang); "" unknown
 }
 
 // CreateThread writes a thread and its opening post in one transaction, and updates the
@@ -142,7 +145,7 @@ func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, e
 			RETURNING id`, n.CategoryID, n.AuthorID, n.Title, forum.Slugify(n.Title))
 		if err != nil {
 			if isForeignKeyViolation(err) {
-				return forum.Errorf(forum.EInvalid, "Choose one of the listed categories.")
+				return forum.Errorf(forum.EInvalid, "Choose one of the listed categories.").T("error.category_choose")
 			}
 			return fmt.Errorf("insert thread: %w", err)
 		}
@@ -150,11 +153,11 @@ func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, e
 		if err := tx.GetContext(ctx, &postID, `
 			WITH id AS (SELECT nextval(pg_get_serial_sequence('posts', 'id')) AS id),
 			p AS (
-				INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key, title, stance)
-				SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, ''), $6, NULLIF($7, '') FROM id RETURNING id
+				INSERT INTO posts (id, thread_id, author_id, path, depth, body_source, body_html, idempotency_key, title, stance, lang)
+				SELECT id.id, $1, $2, ARRAY[id.id], 0, $3, $4, NULLIF($5, ''), $6, NULLIF($7, ''), NULLIF($8, '') FROM id RETURNING id
 			)
 			UPDATE threads SET last_post_id = (SELECT id FROM p) WHERE id = $1 RETURNING last_post_id`,
-			threadID, n.AuthorID, n.BodySource, n.BodyHTML, n.IdempotencyKey, n.Title, n.Stance); err != nil {
+			threadID, n.AuthorID, n.BodySource, n.BodyHTML, n.IdempotencyKey, n.Title, n.Stance, n.Lang); err != nil {
 			return fmt.Errorf("insert opening post: %w", err)
 		}
 		if n.Stance != forum.StanceNone {
@@ -179,12 +182,16 @@ func (s *Store) CreateThread(ctx context.Context, n NewThread) (*forum.Thread, e
 		if err := autoWatch(ctx, tx, n.AuthorID, threadID); err != nil {
 			return err
 		}
+		if err := notifyVersions(ctx, tx, threadID); err != nil { // listings change (versionnotify.go)
+			return err
+		}
 		return notifyNewPost(ctx, tx, newPost{ThreadID: threadID, PostID: postID, AuthorID: n.AuthorID,
 			Mentions: forum.MentionsToNotify(n.Mentions), CategoryID: n.CategoryID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create thread: %w", err)
 	}
+	s.threadsChanged(threadID) // versionnotify.go
 	return s.ThreadByID(ctx, threadID)
 }
 
@@ -208,7 +215,7 @@ func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, sett
 		forum.SettingPin: "pinned = true, pinned_site = false", forum.SettingUnpin: "pinned = false, pinned_site = false",
 	}[setting]
 	if set == "" {
-		return forum.Errorf(forum.EInvalid, "Unknown thread action.")
+		return forum.Errorf(forum.EInvalid, "Unknown thread action.").T("error.thread_action")
 	}
 	return s.inThreadTx(ctx, threadID, func(tx *sqlxTx) error {
 		u, err := actor(ctx, tx, moderatorID)
@@ -223,6 +230,9 @@ func (s *Store) SetThread(ctx context.Context, threadID, moderatorID int64, sett
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET `+set+`, version = version + 1 WHERE id = $1`, threadID); err != nil {
 			return fmt.Errorf("%s thread %d: %w", setting, threadID, err)
+		}
+		if err := notifyVersions(ctx, tx, threadID); err != nil { // versionnotify.go
+			return err
 		}
 		if setting == forum.SettingLock || setting == forum.SettingUnlock {
 			// A lock's note is its reason, shown at the thread's top; unlocking clears it.

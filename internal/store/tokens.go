@@ -49,7 +49,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) (TokenState, error) {
 	err := s.db.GetContext(ctx, &st, `SELECT `+feedTokenColumn+` IS NOT NULL AS feed, `+apiTokenColumn+` IS NOT NULL AS api
 		FROM users WHERE id = $1`, userID)
 	if isNoRows(err) {
-		return st, forum.Errorf(forum.ENotFound, "User not found.")
+		return st, forum.Errorf(forum.ENotFound, "User not found.").T("error.not_found.user")
 	}
 	if err != nil {
 		return st, fmt.Errorf("tokens of user %d: %w", userID, err)
@@ -67,19 +67,19 @@ func (s *Store) setToken(ctx context.Context, column string, userID int64, hash 
 		return fmt.Errorf("set %s of user %d: %w", column, userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return forum.Errorf(forum.ENotFound, "User not found.")
+		return forum.Errorf(forum.ENotFound, "User not found.").T("error.not_found.user")
 	}
 	return nil
 }
 
 func (s *Store) userByToken(ctx context.Context, column string, hash []byte) (*forum.User, error) {
 	if len(hash) == 0 {
-		return nil, forum.Errorf(forum.ENotFound, "No such token.")
+		return nil, forum.Errorf(forum.ENotFound, "No such token.").T("error.not_found.token")
 	}
 	u := &forum.User{}
 	err := s.db.GetContext(ctx, u, `SELECT `+userColumns+` FROM users u WHERE u.`+column+` = $1`, hash)
 	if isNoRows(err) {
-		return nil, forum.Errorf(forum.ENotFound, "No such token.")
+		return nil, forum.Errorf(forum.ENotFound, "No such token.").T("error.not_found.token")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("user by %s: %w", column, err)

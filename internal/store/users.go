@@ -13,7 +13,7 @@ import (
 )
 
 const userColumns = `u.id, u.username, u.password_hash, u.role, u.created_at, u.suspended_until,
-	u.suspension_reason, u.post_count, u.hidden_count, u.suspension_count, u.auto_watch,
+	u.suspension_reason, u.post_count, u.hidden_count, u.suspension_count, u.auto_watch, u.lang,
 	COALESCE((SELECT n.notifications FROM unread_counts n WHERE n.user_id = u.id), 0) AS unread`
 
 // CreateUser inserts a user with its skeleton (forum.Skeleton). A taken name, or one whose
@@ -70,7 +70,7 @@ func (s *Store) SetUserPassword(ctx context.Context, username, passwordHash stri
 		return fmt.Errorf("set password of %q: %w", username, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return forum.Errorf(forum.ENotFound, "User %q not found.", username)
+		return forum.Errorf(forum.ENotFound, "User %q not found.", username).T("error.not_found.user_named", "Name", username)
 	}
 	return nil
 }
@@ -106,7 +106,7 @@ func suspendTx(ctx context.Context, tx *sqlxTx, userID int64, until time.Time, r
 		return fmt.Errorf("suspend user %d: %w", userID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return forum.Errorf(forum.ENotFound, "User not found.")
+		return forum.Errorf(forum.ENotFound, "User not found.").T("error.not_found.user")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("revoke sessions of user %d: %w", userID, err)

@@ -39,7 +39,7 @@ func (s *Store) SetThreadWatch(ctx context.Context, userID, threadID int64, leve
 				userID, threadID, level)
 		}
 		if isForeignKeyViolation(err) {
-			return forum.Errorf(forum.ENotFound, "Thread not found.")
+			return forum.Errorf(forum.ENotFound, "Thread not found.").T("error.not_found.thread")
 		}
 		if err != nil {
 			return fmt.Errorf("set watch level of thread %d: %w", threadID, err)
@@ -94,7 +94,7 @@ func (s *Store) SetMute(ctx context.Context, userID int64, target *forum.User, m
 				return fmt.Errorf("count mutes: %w", err)
 			}
 			if n >= MaxMutes {
-				return forum.Errorf(forum.EConflict, "You have muted %d people, the most one account can. Unmute someone first.", n)
+				return forum.Errorf(forum.EConflict, "You have muted %d people, the most one account can. Unmute someone first.", n).T("error.mutes_full", "Count", n)
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO user_mutes (user_id, muted_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
 				userID, target.ID)

@@ -7,5 +7,5 @@ import (
 )
 
 func (s *Server) about(c *gin.Context) {
-	s.html(c, http.StatusOK, "about", "About", s.aboutHTML)
+	s.html(c, http.StatusOK, "about", s.T(c, "title.about"), s.aboutHTML)
 }

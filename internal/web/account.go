@@ -127,8 +127,8 @@ func (s *Server) rejectSettings(c *gin.Context, err error, set func(a *accountSe
 		s.error(c, verr)
 		return
 	}
-	set(&v.Account, forum.ErrorMessage(err))
-	s.rejectForm(c, err, "settings", "Settings", v)
+	set(&v.Account, errText(c, err))
+	s.rejectForm(c, err, "settings", s.T(c, "nav.settings"), v)
 }
 
 func settingsDone(c *gin.Context, done, section string) {
@@ -138,13 +138,14 @@ func settingsDone(c *gin.Context, done, section string) {
 // linkFields are what a mail with a link says: where it goes and for how long.
 type linkFields struct {
 	Path  string
-	Valid string // "24 hours"
+	Valid time.Duration // worded in the mail's language ("24 hours", "24시간")
 }
 
 // composeMail builds an account mail of kind for username (no List-Unsubscribe: it is
-// about the account, not a subscription).
-func (s *Server) composeMail(kind, username string, fields any) (store.OutMail, error) {
-	m, err := s.mail.Compose(kind, username, fields)
+// about the account, not a subscription), in lang, the account's own language; "" (no
+// setting, or an account not yet made) is the site's default (mailLang).
+func (s *Server) composeMail(lang, kind, username string, fields any) (store.OutMail, error) {
+	m, err := s.mail.ComposeIn(s.mailLang(lang), kind, username, fields)
 	if err != nil {
 		return store.OutMail{}, err
 	}
@@ -152,14 +153,14 @@ func (s *Server) composeMail(kind, username string, fields any) (store.OutMail, 
 }
 
 // emailChange makes the token and both possible mails of a request to use addr.
-func (s *Server) emailChange(username, addr string) (store.EmailChange, error) {
+func (s *Server) emailChange(lang, username, addr string) (store.EmailChange, error) {
 	token := secret.New()
-	confirm, err := s.composeMail("confirm_email", username,
-		linkFields{Path: confirmEmailPrefix + token, Valid: plural(int(forum.ConfirmTokenTTL.Hours()), "hour")})
+	confirm, err := s.composeMail(lang, "confirm_email", username,
+		linkFields{Path: confirmEmailPrefix + token, Valid: forum.ConfirmTokenTTL})
 	if err != nil {
 		return store.EmailChange{}, err
 	}
-	inUse, err := s.composeMail("email_in_use", username, nil)
+	inUse, err := s.composeMail(lang, "email_in_use", username, nil)
 	if err != nil {
 		return store.EmailChange{}, err
 	}
@@ -198,7 +199,7 @@ func (s *Server) changeEmail(c *gin.Context) {
 		reject(err)
 		return
 	}
-	ch, err := s.emailChange(u.Username, addr)
+	ch, err := s.emailChange(u.Lang, u.Username, addr)
 	if err != nil {
 		s.error(c, err)
 		return
@@ -218,7 +219,7 @@ func (s *Server) createUser(ctx context.Context, username, hash, addr string) (*
 	if addr == "" {
 		return s.store.CreateUser(ctx, username, hash, forum.RoleMember)
 	}
-	ch, err := s.emailChange(username, addr)
+	ch, err := s.emailChange("", username, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +269,7 @@ func (s *Server) confirmEmailPage(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "confirm_email", "Confirm your address", confirmView{Username: t.Username, Email: t.Email})
+	s.html(c, http.StatusOK, "confirm_email", s.T(c, "confirm.heading"), confirmView{Username: t.Username, Email: t.Email})
 }
 
 func (s *Server) confirmEmail(c *gin.Context) {
@@ -278,7 +279,7 @@ func (s *Server) confirmEmail(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	notice, err := s.composeMail("email_changed", t.Username, nil)
+	notice, err := s.composeMail(t.Lang, "email_changed", t.Username, nil)
 	if err != nil {
 		s.error(c, err)
 		return
@@ -287,7 +288,7 @@ func (s *Server) confirmEmail(c *gin.Context) {
 		s.error(c, err) // used or expired meanwhile (404), or the address taken meanwhile (409)
 		return
 	}
-	s.html(c, http.StatusOK, "confirm_email", "Address confirmed", confirmView{Username: t.Username, Email: t.Email, Confirmed: true})
+	s.html(c, http.StatusOK, "confirm_email", s.T(c, "confirm.done_heading"), confirmView{Username: t.Username, Email: t.Email, Confirmed: true})
 }
 
 // forgotView is the forgot-password page: the form, or the answer to it.
@@ -297,7 +298,7 @@ type forgotView struct {
 }
 
 func (s *Server) forgotForm(c *gin.Context) {
-	s.html(c, http.StatusOK, "forgot", "Forgot your password?", forgotView{})
+	s.html(c, http.StatusOK, "forgot", s.T(c, "forgot.heading"), forgotView{})
 }
 
 // forgot mails a reset link to the account a username or address names, if it has a
@@ -310,10 +311,10 @@ func (s *Server) forgot(c *gin.Context) {
 	ctx := c.Request.Context()
 	login := strings.TrimSpace(c.PostForm("login"))
 	reject := func(err error) {
-		s.rejectForm(c, err, "forgot", "Forgot your password?", forgotView{Error: forum.ErrorMessage(err)})
+		s.rejectForm(c, err, "forgot", s.T(c, "forgot.heading"), forgotView{Error: errText(c, err)})
 	}
 	if login == "" || len(login) > maxLoginLen {
-		reject(forum.Errorf(forum.EInvalid, "Enter your username, or the e-mail address of your account."))
+		reject(forum.Errorf(forum.EInvalid, "Enter your username, or the e-mail address of your account.").T("error.forgot_login_empty"))
 		return
 	}
 	if err := s.limiter.take(ctx, s.limits.PasswordResetAddress(c.ClientIP())); err != nil {
@@ -342,8 +343,11 @@ func (s *Server) forgot(c *gin.Context) {
 	}
 	token := secret.New()
 	hash := secret.Hash(token)
-	m, err := s.composeMail("password_reset", name,
-		linkFields{Path: resetPrefix + token, Valid: plural(int(forum.ResetTokenTTL.Hours()), "hour")})
+	lang := ""
+	if target != nil {
+		lang = target.Lang
+	}
+	m, err := s.composeMail(lang, "password_reset", name, linkFields{Path: resetPrefix + token, Valid: forum.ResetTokenTTL})
 	if err != nil {
 		s.error(c, err)
 		return
@@ -358,7 +362,7 @@ func (s *Server) forgot(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "forgot", "Forgot your password?", forgotView{Sent: true})
+	s.html(c, http.StatusOK, "forgot", s.T(c, "forgot.heading"), forgotView{Sent: true})
 }
 
 // resetView is the page a reset link opens.
@@ -374,7 +378,7 @@ func (s *Server) resetForm(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "reset", "Choose a new password", resetView{Username: t.Username})
+	s.html(c, http.StatusOK, "reset", s.T(c, "reset.heading"), resetView{Username: t.Username})
 }
 
 // reset sets the new password, retires the link and signs the account out everywhere,
@@ -390,8 +394,8 @@ func (s *Server) reset(c *gin.Context) {
 	}
 	v := resetView{Username: t.Username}
 	reject := func(err error) {
-		v.Error = forum.ErrorMessage(err)
-		s.rejectForm(c, err, "reset", "Choose a new password", v)
+		v.Error = errText(c, err)
+		s.rejectForm(c, err, "reset", s.T(c, "reset.heading"), v)
 	}
 	pw := c.PostForm("password")
 	if err := forum.ValidatePassword(t.Username, pw); err != nil {
@@ -492,7 +496,7 @@ func (s *Server) checkPassword(c *gin.Context, u *forum.User, pw string) error {
 func (s *Server) revokeSession(c *gin.Context) {
 	id, err := hex.DecodeString(c.Param("id"))
 	if err != nil || len(id) != 8 {
-		s.error(c, forum.Errorf(forum.ENotFound, "There is no such session."))
+		s.error(c, forum.Errorf(forum.ENotFound, "There is no such session.").T("error.no_session"))
 		return
 	}
 	if err := s.store.RevokeSession(c.Request.Context(), currentUser(c).ID, id); err != nil {

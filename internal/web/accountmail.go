@@ -80,7 +80,7 @@ func (s *Server) unsubscribeTarget(c *gin.Context) (int64, *store.MailPrefs, err
 	c.Header("Referrer-Policy", "no-referrer")
 	c.Header("Cache-Control", privateNoStore)
 	errLink := forum.Errorf(forum.ENotFound, "This unsubscribe link does not work: it may be cut short or mistyped. "+
-		"Notification mail can also be turned off in your settings.")
+		"Notification mail can also be turned off in your settings.").T("error.unsubscribe_link")
 	id, ok := mail.UnsubscribeUser(s.sessionKey, c.Param("token"))
 	if !ok {
 		return 0, nil, errLink
@@ -98,7 +98,7 @@ func (s *Server) unsubscribePage(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "unsubscribe", "Notification mail", unsubscribeView{Username: p.Username,
+	s.html(c, http.StatusOK, "unsubscribe", s.T(c, "title.notification_mail"), unsubscribeView{Username: p.Username,
 		Off: p.Mode == forum.MailNone, Action: c.Request.URL.Path})
 }
 
@@ -115,7 +115,7 @@ func (s *Server) unsubscribe(c *gin.Context) {
 		return
 	}
 	slog.InfoContext(c.Request.Context(), "notification mail turned off by unsubscribe link", "user_id", id)
-	s.html(c, http.StatusOK, "unsubscribe", "Notification mail", unsubscribeView{Username: p.Username, Off: true})
+	s.html(c, http.StatusOK, "unsubscribe", s.T(c, "title.notification_mail"), unsubscribeView{Username: p.Username, Off: true})
 }
 
 // deleteAccount deletes the logged-in account once its password confirms it, signs the
@@ -141,7 +141,7 @@ func (s *Server) deleteAccount(c *gin.Context) {
 	s.csrf.expireCSRFCookie(c)
 	slog.InfoContext(ctx, "account deleted", "user_id", u.ID)
 	c.Set(ctxUser, nil) // the page after is a visitor's
-	s.html(c, http.StatusOK, "account_deleted", "Account deleted", nil)
+	s.html(c, http.StatusOK, "account_deleted", s.T(c, "title.account_deleted"), nil)
 }
 
 // rejectDelete re-renders the settings page with why the account was not deleted.
@@ -155,6 +155,6 @@ func (s *Server) rejectDelete(c *gin.Context, err error) {
 		s.error(c, verr)
 		return
 	}
-	v.Mail.DeleteError = forum.ErrorMessage(err)
-	s.rejectForm(c, err, "settings", "Settings", v)
+	v.Mail.DeleteError = errText(c, err)
+	s.rejectForm(c, err, "settings", s.T(c, "nav.settings"), v)
 }

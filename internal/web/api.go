@@ -69,6 +69,7 @@ type apiPost struct {
 	EditedAt    *time.Time `json:"edited_at"`
 	Stance      *string    `json:"stance"`
 	HTML        *string    `json:"html"`
+	Lang        *string    `json:"lang"` // BCP 47 tag of the post's language; null when unknown or not shown
 	Placeholder string     `json:"placeholder,omitempty"`
 	ReplyCount  int        `json:"reply_count"`
 	Insightful  int        `json:"insightful"` // people who marked it insightful
@@ -91,6 +92,10 @@ func toAPIPost(p *forum.Post) *apiPost {
 	if p.EditedAt != nil {
 		t := p.EditedAt.UTC()
 		out.EditedAt = &t
+	}
+	if p.Lang != "" {
+		lang := p.Lang
+		out.Lang = &lang
 	}
 	return out
 }
@@ -124,13 +129,14 @@ func (s *Server) apiThread(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	mark := s.cacheMark(c) // before the version is read (fastpath.go, readroute.go)
 	t, err := s.store.ThreadByID(ctx, id)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
 	if s.visitorCached(c, func() (pageKey, error) { // pagecache.go; the API has no viewer
-		return s.cache.threadKey("api", t.ID, t.Version, strconv.FormatInt(after, 10)), nil
+		return s.cache.threadKey("api", t.ID, t.Version, mark, s.cacheVariant(c.Request), c.Request.URL.RequestURI()), nil
 	}) {
 		return
 	}

@@ -20,7 +20,7 @@ const RouteAPINotifications = "/api/v1/notifications"
 // errAPICaller is the answer to a personal API route without a session or a valid token.
 var errAPICaller = forum.Errorf(forum.EUnauthorized,
 	"Log in, or send the API token from your settings page as “Authorization: Bearer <token>”. "+
-		"A token stops working when you make a new one.")
+		"A token stops working when you make a new one.").T("error.api_token")
 
 type apiNotification struct {
 	ID        int64                 `json:"id"`
@@ -106,7 +106,7 @@ func (s *Server) apiNotifications(c *gin.Context) {
 		n := &page.Notifications[i]
 		t := forum.ThreadFor(u, n.Thread())
 		item := apiNotification{
-			ID: n.ID, Reason: n.Reason, Text: n.Reason.Describe(n.ActorName, n.Detail),
+			ID: n.ID, Reason: n.Reason, Text: describe(loc(c), n),
 			CreatedAt: n.NotifiedAt.UTC(), Read: n.ReadAt != nil, Actor: notificationActor(n),
 			Thread: apiNotificationThread{ID: t.ID, Title: t.Title, URL: s.cfg.BaseURL + threadURL(t.ID, t.Slug)},
 			Post:   apiNotificationPost{ID: n.Post.ID, URL: s.cfg.BaseURL + "/p/" + strconv.FormatInt(n.Post.ID, 10)},

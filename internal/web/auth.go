@@ -22,7 +22,7 @@ type authForm struct {
 }
 
 func (s *Server) registerForm(c *gin.Context) {
-	s.html(c, http.StatusOK, "register", "Create an account", authForm{Next: safeNext(c.Query("next"))})
+	s.html(c, http.StatusOK, "register", s.T(c, "register.heading"), authForm{Next: safeNext(c.Query("next"))})
 }
 
 func (s *Server) register(c *gin.Context) {
@@ -33,8 +33,8 @@ func (s *Server) register(c *gin.Context) {
 	}
 	pw := c.PostForm("password")
 	reject := func(err error) {
-		f.Error, f.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
-		s.rejectForm(c, err, "register", "Create an account", f)
+		f.Error, f.ErrField = errText(c, err), forum.ErrorField(err)
+		s.rejectForm(c, err, "register", s.T(c, "register.heading"), f)
 	}
 	addr := ""
 	if strings.TrimSpace(f.Email) != "" {
@@ -77,7 +77,7 @@ func (s *Server) register(c *gin.Context) {
 }
 
 func (s *Server) loginForm(c *gin.Context) {
-	s.html(c, http.StatusOK, "login", "Log in", authForm{Next: safeNext(c.Query("next"))})
+	s.html(c, http.StatusOK, "login", s.T(c, "login.heading"), authForm{Next: safeNext(c.Query("next"))})
 }
 
 func (s *Server) login(c *gin.Context) {
@@ -93,8 +93,8 @@ func (s *Server) login(c *gin.Context) {
 		pw = pw[:forum.MaxPasswordLen*4] // bound hashing work; no real password is longer
 	}
 	reject := func(err error) {
-		f.Error = forum.ErrorMessage(err)
-		s.rejectForm(c, err, "login", "Log in", f)
+		f.Error = errText(c, err)
+		s.rejectForm(c, err, "login", s.T(c, "login.heading"), f)
 	}
 	attempt := s.limits.Login(f.Username, c.ClientIP())
 	pairKey, ipKey := attempt.Keys[0], attempt.Keys[1]

@@ -54,7 +54,7 @@ func (s *Server) confirmDelete(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "confirm_delete", "Delete this post?", confirmDeleteView{
+	s.html(c, http.StatusOK, "confirm_delete", s.T(c, "delete.heading"), confirmDeleteView{
 		Post: p, Thread: forum.ThreadFor(user, t), Excerpt: feed.Excerpt(p.BodyHTML, confirmExcerpt),
 		Back: postInThread(p), Own: user.ID == p.AuthorID,
 	})

@@ -46,18 +46,6 @@ type errorView struct {
 	Hint    string
 }
 
-// hints say what to do for each status.
-var hints = map[int]string{
-	http.StatusBadRequest:            "Check what you entered and try again.",
-	http.StatusUnauthorized:          "Log in and try again.",
-	http.StatusForbidden:             "If you think you should be allowed to do this, ask a moderator.",
-	http.StatusNotFound:              "It may have been moved or removed. Try the front page or search.",
-	http.StatusConflict:              "Reload the page to see the current state, then try again.",
-	http.StatusRequestEntityTooLarge: "Shorten what you sent and try again.",
-	http.StatusTooManyRequests:       "Wait a little and try again.",
-	http.StatusServiceUnavailable:    "Wait a little and try again.",
-}
-
 // ctxJSON marks a request whose route group answers in JSON (the API).
 const ctxJSON = "forum.json"
 
@@ -88,17 +76,20 @@ func (s *Server) error(c *gin.Context, err error) {
 			"request_id", c.GetString(ctxRequestID))
 	}
 	setRetryAfter(c, err)
-	msg := forum.ErrorMessage(err)
+	l := loc(c)
+	msg := errorText(l, err) // in the request's language (errtext.go)
 	if wantsJSON(c) {
-		c.JSON(st, gin.H{"error": msg, "status": st})
+		// "code" is the stable machine-readable part; "error" is worded for the reader.
+		c.JSON(st, gin.H{"error": msg, "code": forum.ErrorCode(err), "status": st})
 		return
 	}
 	if st == http.StatusInternalServerError {
-		c.Data(st, "text/html; charset=utf-8", []byte(plain500))
+		c.Data(st, "text/html; charset=utf-8", plain500For(l))
 		return
 	}
-	s.html(c, st, "error", http.StatusText(st), errorView{
-		Status: st, Heading: http.StatusText(st), Message: msg, Hint: hints[st],
+	heading := statusHeading(l, st)
+	s.html(c, st, "error", heading, errorView{
+		Status: st, Heading: heading, Message: msg, Hint: statusHint(l, st),
 	})
 }
 
@@ -124,5 +115,5 @@ func setRetryAfter(c *gin.Context, err error) {
 
 // notFound is the 404 for an address that names nothing, in the words of what it names.
 func notFound(what string) error {
-	return forum.Errorf(forum.ENotFound, "There is no such %s.", what)
+	return notFoundWords(forum.Errorf(forum.ENotFound, "There is no such %s.", what), what) // errtext.go
 }

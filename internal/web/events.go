@@ -88,7 +88,7 @@ func (s *Server) events(c *gin.Context) {
 		return
 	}
 	if s.hub == nil {
-		s.error(c, forum.Errorf(forum.EUnavailable, "Live updates are not available; reload the page to see new replies."))
+		s.error(c, forum.Errorf(forum.EUnavailable, "Live updates are not available; reload the page to see new replies.").T("error.live_replies"))
 		return
 	}
 	t, err := s.store.ThreadByID(ctx, id)
@@ -113,7 +113,7 @@ func (s *Server) events(c *gin.Context) {
 	if err != nil {
 		return
 	}
-	tc := &treeCtx{Thread: t, MaxDepth: maxDepth}
+	tc := &treeCtx{Thread: t, MaxDepth: maxDepth, Lang: s.uiLang(c)}
 	if u := currentUser(c); u != nil {
 		muted, err := s.store.MutedIDs(ctx, u.ID)
 		if err != nil {
@@ -175,8 +175,8 @@ func (s *Server) events(c *gin.Context) {
 func (s *Server) acceptStream(c *gin.Context, subscribe func(int64) (<-chan struct{}, func(), error), id int64) (wake <-chan struct{}, leave func(), ok bool) {
 	ip := c.ClientIP()
 	if !s.streams.acquire(ip) {
-		s.error(c, &forum.Error{Code: forum.ERateLimited, RetryAfter: streamRetryAfter,
-			Message: "Too many live streams are open from your address. Close some tabs and try again."})
+		s.error(c, (&forum.Error{Code: forum.ERateLimited, RetryAfter: streamRetryAfter,
+			Message: "Too many live streams are open from your address. Close some tabs and try again."}).T("error.live_streams"))
 		return nil, nil, false
 	}
 	wake, unsubscribe, err := subscribe(id)
@@ -270,8 +270,8 @@ func streamUnavailable(c *gin.Context, err error) error {
 	if !errors.Is(err, live.ErrDown) {
 		slog.WarnContext(c.Request.Context(), "open event stream", "err", err, "path", loggedPath(c.Request.URL.Path))
 	}
-	return &forum.Error{Code: forum.EUnavailable, RetryAfter: streamRetryAfter,
-		Message: "Live updates are paused for a moment; the page reconnects by itself."}
+	return (&forum.Error{Code: forum.EUnavailable, RetryAfter: streamRetryAfter,
+		Message: "Live updates are paused for a moment; the page reconnects by itself."}).T("error.live_paused")
 }
 
 // eventData renders a post as the page shows it to the stream's listener (tc.User, nil
@@ -287,7 +287,7 @@ func (s *Server) eventData(ev store.ThreadEvent, tc *treeCtx, counts *liveCounts
 		n.ReplyTo = newReplyTo(ev.Parent, forum.CanRead(tc.User, ev.Parent), postHref(ev.Parent.ID))
 	}
 	var buf bytes.Buffer
-	if err := s.render.pages["thread"].ExecuteTemplate(&buf, "node", n); err != nil {
+	if err := s.render.pageIn(tc.Lang, "thread").ExecuteTemplate(&buf, "node", n); err != nil {
 		return nil, fmt.Errorf("render node %d: %w", p.ID, err)
 	}
 	return json.Marshal(liveEvent{PostID: p.ID, ParentID: p.ParentID, Depth: p.Depth, HTML: p.BodyHTML, Node: buf.String(), Counts: counts})

@@ -45,12 +45,12 @@ func (s *Server) refreshListener(ctx context.Context, tc *treeCtx, evs []store.T
 			tc.Stance = newStanceField(s.currentStance(ctx, u, t), "")
 		}
 	}
-	return s.countsFor(tc.User, t)
+	return s.countsFor(tc.User, t, tc.Lang)
 }
 
-// countsFor renders t's reply count and tally as u's thread page shows them.
-func (s *Server) countsFor(u *forum.User, t *forum.Thread) (*liveCounts, error) {
-	page := s.render.pages["thread"]
+// countsFor renders t's reply count and tally as u's thread page shows them in lang.
+func (s *Server) countsFor(u *forum.User, t *forum.Thread, lang string) (*liveCounts, error) {
+	page := s.render.pageIn(lang, "thread")
 	rc := forum.ReplyCountFor(u, t)
 	var buf bytes.Buffer
 	if err := page.ExecuteTemplate(&buf, "replycount", rc); err != nil {

@@ -13,8 +13,8 @@ import (
 )
 
 // TestLiveNodesForTheListener: a live reply arrives with the controls its listener would
-// see on a reload (Reply, Flag, and Edit/Delete on their own posts) and a CSRF token their
-// session accepts; a visitor's copy of the same reply has none. Every event carries the
+// see on a reload (Reply, Flag, and Edit/Delete on their own posts), which the page's forms
+// with a CSRF token their session accepts serve; a visitor's copy of the same reply has none. Every event carries the
 // thread's reply count and stance tally as of that event.
 func TestLiveNodesForTheListener(t *testing.T) {
 	t.Parallel()
@@ -64,11 +64,18 @@ func TestLiveNodesForTheListener(t *testing.T) {
 		}
 	})
 
+	// A live node's Reply and Flag take the page's one form of each (inlineforms.js copies
+	// it under the post, as here), or link to the post's pages without JavaScript.
+	resp, page := reader.get("/t/" + strconv.FormatInt(f.thread.ID, 10))
+	wantStatus(t, resp, page, http.StatusOK)
+
 	t.Run("ReplyFormTokenIsAccepted", func(t *testing.T) {
-		form := parseForm(t, ev.data.Node, "/t/"+strconv.FormatInt(f.thread.ID, 10)+"/reply")
-		if form.fields.Get("parent_id") != id(p) || form.fields.Get("csrf_token") == "" {
+		wantContains(t, ev.data.Node, `data-reply="`+id(p)+`"`, `href="/p/`+id(p)+`#reply"`)
+		form := parseForm(t, page, "/t/"+strconv.FormatInt(f.thread.ID, 10)+"/reply")
+		if form.fields.Get("csrf_token") == "" {
 			t.Fatalf("reply form fields %v", form.fields)
 		}
+		form.fields.Set("parent_id", id(p))
 		form.fields.Set("body", "answered from a live reply's own form")
 		resp, body := reader.postRaw(form.action, form.fields)
 		wantStatus(t, resp, body, http.StatusSeeOther)
@@ -84,9 +91,10 @@ func TestLiveNodesForTheListener(t *testing.T) {
 	})
 
 	t.Run("FlagFormTokenIsAccepted", func(t *testing.T) {
-		form := parseForm(t, ev.data.Node, "/p/"+id(p)+"/flag")
+		wantContains(t, ev.data.Node, `data-flag="`+id(p)+`"`, `href="/p/`+id(p)+`/flag"`)
+		form := parseForm(t, page, "/p/0/flag")
 		form.fields.Set("reason", "off_topic")
-		resp, body := reader.postRaw(form.action, form.fields)
+		resp, body := reader.postRaw("/p/"+id(p)+"/flag", form.fields)
 		if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK {
 			t.Fatalf("flag with the live node's token: status %d:\n%.1500s", resp.StatusCode, body)
 		}

@@ -37,6 +37,7 @@ var feedContentType = map[feed.Format]string{
 type feedSource struct {
 	meta  feed.Meta
 	scope *store.FeedScope
+	key   *pageKey // the page cache's key, for the feeds it keeps (feedcache.go)
 }
 
 type feedResolver func(c *gin.Context) (*feedSource, error)
@@ -74,6 +75,9 @@ func (s *Server) serveFeed(format feed.Format, resolve feedResolver) gin.Handler
 			s.error(c, err)
 			return
 		}
+		if s.feedCached(c, src.key) { // feedcache.go
+			return
+		}
 		base := s.cfg.BaseURL
 		var v feed.Validator
 		if src.scope == nil {
@@ -97,7 +101,7 @@ func (s *Server) serveFeed(format feed.Format, resolve feedResolver) gin.Handler
 				if err != nil {
 					return nil, err
 				}
-				return feed.ModLog(base, src.meta, page.Entries), nil
+				return feed.ModLogIn(base, src.meta, page.Entries, s.modLogWording(c)), nil // feedwords.go
 			}
 			posts, err := s.store.FeedPosts(ctx, *src.scope)
 			if err != nil {
@@ -130,6 +134,9 @@ func (s *Server) answerFeed(c *gin.Context, format feed.Format, cacheControl str
 	}
 	// A write between the two reads makes the items newer than v: the validator sent
 	// describes the items sent, so the next poll compares against what the reader has.
+	if s.fillFeed(c, format, f.Validator(format), cacheControl, body) { // feedcache.go
+		return
+	}
 	setFeedHeaders(c, f.Validator(format), cacheControl)
 	c.Data(http.StatusOK, feedContentType[format], body)
 }
@@ -190,11 +197,17 @@ func etagMatches(list, etag string) bool {
 	}
 }
 
-func (s *Server) forumFeed(*gin.Context) (*feedSource, error) {
+func (s *Server) forumFeed(c *gin.Context) (*feedSource, error) {
+	key, err := s.listingFeedKey(c) // feedcache.go
+	if err != nil {
+		return nil, err
+	}
+	l, site := s.feedLoc(c), map[string]any{"Site": SiteName} // feedwords.go
 	return &feedSource{
+		key: key,
 		meta: feed.Meta{
-			Title:       SiteName + ": new threads",
-			Description: "New threads on " + SiteName + ", newest first.",
+			Title:       l.T("feeds.forum.title", site),
+			Description: l.T("feeds.forum.description", site),
 			Page:        RouteHome, Path: RouteFeedForum,
 		},
 		scope: &store.FeedScope{},
@@ -202,18 +215,23 @@ func (s *Server) forumFeed(*gin.Context) (*feedSource, error) {
 }
 
 func (s *Server) categoryFeed(c *gin.Context) (*feedSource, error) {
+	key, err := s.listingFeedKey(c) // before what it keys is read (feedcache.go)
+	if err != nil {
+		return nil, err
+	}
 	cat, err := s.store.CategoryBySlug(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		return nil, err
 	}
+	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Category": cat.Name}
 	desc := cat.Description
 	if desc == "" {
-		desc = "New threads in " + cat.Name + ", newest first."
+		desc = l.T("feeds.category.description", words)
 	}
 	page := "/c/" + cat.Slug
 	return &feedSource{
-		meta:  feed.Meta{Title: cat.Name + ": new threads · " + SiteName, Description: desc, Page: page, Path: page + "/feed"},
-		scope: &store.FeedScope{CategoryID: cat.ID},
+		meta:  feed.Meta{Title: l.T("feeds.category.title", words), Description: desc, Page: page, Path: page + "/feed"},
+		scope: &store.FeedScope{CategoryID: cat.ID}, key: key,
 	}, nil
 }
 
@@ -222,20 +240,23 @@ func (s *Server) threadFeed(c *gin.Context) (*feedSource, error) {
 	if err != nil {
 		return nil, err
 	}
+	mark := s.cacheMark(c) // before the version is read (fastpath.go, readroute.go)
 	t, err := s.store.ThreadByID(c.Request.Context(), id)
 	if err != nil {
 		return nil, err
 	}
 	if !forum.Listed(t.OpeningStatus) { // a feed is public: no placeholder title to offer
-		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.")
+		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.").T("error.thread_pending")
 	}
+	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Title": t.Title}
 	return &feedSource{
 		meta: feed.Meta{
-			Title:       t.Title + " · " + SiteName,
-			Description: "New posts in “" + t.Title + "”, newest first.",
+			Title:       l.T("feeds.thread.title", words),
+			Description: l.T("feeds.thread.description", words),
 			Page:        threadURL(t.ID, t.Slug), Path: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed",
 		},
 		scope: &store.FeedScope{ThreadID: t.ID},
+		key:   s.threadFeedKey(c, t, mark), // feedcache.go
 	}, nil
 }
 
@@ -245,10 +266,11 @@ func (s *Server) userFeed(c *gin.Context) (*feedSource, error) {
 		return nil, err
 	}
 	page := "/u/" + u.Username
+	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Name": u.Username}
 	return &feedSource{
 		meta: feed.Meta{
-			Title:       u.Username + "’s posts · " + SiteName,
-			Description: "Posts by " + u.Username + ", newest first.",
+			Title:       l.T("feeds.user.title", words),
+			Description: l.T("feeds.user.description", words),
 			Page:        page, Path: page + "/feed",
 		},
 		scope: &store.FeedScope{AuthorID: u.ID},
@@ -270,23 +292,25 @@ func (s *Server) postFeed(c *gin.Context) (*feedSource, error) {
 		return nil, err
 	}
 	if !forum.Listed(t.OpeningStatus) { // a feed is public: no placeholder title to offer
-		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.")
+		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.").T("error.thread_pending")
 	}
 	page := "/p/" + strconv.FormatInt(p.ID, 10)
+	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Title": t.Title, "ID": strconv.FormatInt(p.ID, 10)}
 	return &feedSource{
 		meta: feed.Meta{
-			Title:       "Replies below post #" + strconv.FormatInt(p.ID, 10) + " in “" + t.Title + "” · " + SiteName,
-			Description: "Replies anywhere below post #" + strconv.FormatInt(p.ID, 10) + ", newest first.",
+			Title:       l.T("feeds.post.title", words),
+			Description: l.T("feeds.post.description", words),
 			Page:        page, Path: page + "/feed",
 		},
 		scope: &store.FeedScope{Below: p},
 	}, nil
 }
 
-func (s *Server) modLogFeed(*gin.Context) (*feedSource, error) {
+func (s *Server) modLogFeed(c *gin.Context) (*feedSource, error) {
+	l, site := s.feedLoc(c), map[string]any{"Site": SiteName}
 	return &feedSource{meta: feed.Meta{
-		Title:       "Moderation log · " + SiteName,
-		Description: "Every moderator act on " + SiteName + ", newest first.",
+		Title:       l.T("feeds.modlog.title", site),
+		Description: l.T("feeds.modlog.description", site),
 		Page:        RouteModLog, Path: RouteFeedModLog,
 	}}, nil
 }

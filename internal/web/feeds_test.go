@@ -615,8 +615,9 @@ func TestFeedConditionalRequests(t *testing.T) {
 		before = e.db.Queries()
 		e.feedGet(path, nil)
 		full := e.db.Queries() - before
-		// 304: the thread (for 404 and its title) and the validator; 200 also the items.
-		if notMod != 2 || full != 3 {
+		// The feed is in the page cache by now (feedcache.go): its 304 and its 200 come
+		// from memory. Uncached: the thread and the validator; the 200 also the items.
+		if notMod != 0 || full != 0 {
 			t.Fatalf("queries: %d for a 304, %d for a 200", notMod, full)
 		}
 	})

@@ -5,7 +5,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"forum/internal/feed"
 	"forum/internal/forum"
 )
 
@@ -38,17 +37,12 @@ func (s *Server) rejectFlag(c *gin.Context, id int64, refused error) {
 	}
 	u := currentUser(c)
 	reason := forum.FlagReason(c.PostForm("reason"))
-	v := flagPage{Thread: forum.ThreadFor(u, t), PostID: p.ID, Form: flagForm{
+	v := newFlagPage(u, p, t, flagForm{
 		PostID: p.ID, CSRF: s.csrfToken(c), Reason: reason, Note: c.PostForm("note"),
-		Error: forum.ErrorMessage(refused), Field: forum.ErrorField(refused),
-	}}
+		Error: errText(c, refused), Field: forum.ErrorField(refused),
+	})
 	if !slices.Contains(forum.FlagReasons, reason) {
 		v.Form.Reason = "" // nothing to keep checked
 	}
-	if forum.CanRead(u, p) {
-		v.Author, v.Excerpt = p.AuthorName, feed.Excerpt(p.BodyHTML, flagExcerptRunes)
-	} else {
-		v.Excerpt = p.Placeholder()
-	}
-	s.rejectForm(c, refused, "flag", "Flag a post", v)
+	s.rejectForm(c, refused, "flag", s.T(c, "flag.heading"), v)
 }

@@ -14,6 +14,7 @@ import (
 
 	build "forum/internal/fixture" // aliased: "fixture" is this package's thread type
 	"forum/internal/forum"
+	"forum/internal/live"
 	"forum/internal/store"
 	"forum/internal/testdb"
 	"forum/internal/web"
@@ -28,6 +29,7 @@ type env struct {
 	server *web.Server
 	http   *httptest.Server
 	fx     *build.Builder // users, threads and replies written through the store
+	hub    *live.Hub      // this instance's; sync awaits what others wrote (fastpath_test.go)
 }
 
 func newEnv(t testing.TB) *env {
@@ -49,7 +51,7 @@ func newEnvOn(t testing.TB, db *testdb.DB) *env {
 	// feed and search tests store HTML no renderer of ours would write, to prove the
 	// output side copes with whatever the database holds.
 	fx.Render = func(source string) (string, error) { return "<p>" + source + "</p>", nil }
-	return &env{t: t, db: db, store: in.Store, server: in.Server, http: in.HTTP, fx: fx}
+	return &env{t: t, db: db, store: in.Store, server: in.Server, http: in.HTTP, fx: fx, hub: in.Hub}
 }
 
 // newEnvWith builds a server on a fresh database with the given options (a bounded

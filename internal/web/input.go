@@ -14,12 +14,12 @@ import (
 )
 
 // errBodyTooLarge is the answer to a body over MaxBodyBytes, declared or streamed.
-var errBodyTooLarge = forum.Errorf(forum.ETooLarge, "The request is larger than %d KiB.", MaxBodyBytes>>10)
+var errBodyTooLarge = forum.Errorf(forum.ETooLarge, "The request is larger than %d KiB.", MaxBodyBytes>>10).T("error.body_too_large", "Max", MaxBodyBytes>>10)
 
 // errUnreadableForm is the answer to a form body that does not parse (a bad escape, a
 // multipart body that does not match its boundary). A browser never sends one.
 var errUnreadableForm = forum.Errorf(forum.EInvalid,
-	"The form could not be read. Send it from the page's own form and try again.")
+	"The form could not be read. Send it from the page's own form and try again.").T("error.form_unreadable")
 
 // checkInput refuses, before any handler runs, a request whose path parameters, query
 // values or form fields are not text a person could type (forum.ValidText): invalid

@@ -43,6 +43,16 @@ func (l *limiter) take(ctx context.Context, a forum.Attempt) error {
 	if err != nil {
 		return err
 	}
+	return l.decide(a)(counts)
+}
+
+// decide is take's ruling on counts already taken (by a write that counts its attempt in
+// its own transaction: store.NewReply.Limit).
+func (l *limiter) decide(a forum.Attempt) func(counts []forum.Count) error {
+	return func(counts []forum.Count) error { return l.rule(a, counts) }
+}
+
+func (l *limiter) rule(a forum.Attempt, counts []forum.Count) error {
 	seen := map[string]bool{}
 	for _, x := range a.Limits {
 		if !seen[x.Name] {

@@ -42,9 +42,9 @@ func (s *Server) home(c *gin.Context) {
 	}
 	pinnedHere(rows, false)
 	v := listView{
-		Heading: "Latest threads", Threads: rows, Next: page.Next,
-		Intro: "Do controlled openings like the Pyongyang Marathon's return help or hinder North Korea's relations with the world? Argue it here.",
-		Empty: "No threads yet — start the discussion.",
+		Heading: s.T(c, "list.home_heading"), Threads: rows, Next: page.Next,
+		Intro: s.T(c, "list.home_intro"),
+		Empty: s.T(c, "list.home_empty"),
 	}
 	if c.Query("before") == "" { // the first page answers the question; later ones only list
 		now := time.Now()
@@ -55,7 +55,7 @@ func (s *Server) home(c *gin.Context) {
 		}
 		v.ForumStance = newForumStanceView(fs, now)
 	}
-	s.html(c, http.StatusOK, "list", "", v, feedLink{Title: "All new threads", Base: "/feed"})
+	s.html(c, http.StatusOK, "list", "", v, feedLink{Title: s.T(c, "feed.all_new"), Base: "/feed"})
 }
 
 // RouteCategories lists the categories.
@@ -69,7 +69,7 @@ func (s *Server) categories(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "categories", "Categories", cats)
+	s.html(c, http.StatusOK, "categories", s.T(c, "categories.heading"), cats)
 }
 
 func (s *Server) category(c *gin.Context) {
@@ -96,7 +96,7 @@ func (s *Server) category(c *gin.Context) {
 	pinnedHere(rows, true)
 	v := listView{
 		Heading: cat.Name, Intro: cat.Description, Category: cat, Threads: rows, Next: page.Next,
-		Empty: "No threads in this category yet — start the discussion.",
+		Empty: s.T(c, "list.category_empty"),
 	}
 	if user != nil {
 		if v.Watching, err = s.store.CategoryWatched(ctx, user.ID, cat.ID); err != nil {
@@ -105,5 +105,5 @@ func (s *Server) category(c *gin.Context) {
 		}
 		v.CanWatch = true
 	}
-	s.html(c, http.StatusOK, "list", cat.Name, v, feedLink{Title: cat.Name + ": new threads", Base: "/c/" + cat.Slug + "/feed"})
+	s.html(c, http.StatusOK, "list", cat.Name, v, feedLink{Title: s.T(c, "feed.category_new", map[string]any{"Name": cat.Name}), Base: "/c/" + cat.Slug + "/feed"})
 }

@@ -64,13 +64,13 @@ func (m *metrics) handler() http.Handler { return m.serve }
 func (s *Server) serveMetrics(c *gin.Context) {
 	token := s.cfg.Metrics.Token
 	if token == "" {
-		s.error(c, forum.Errorf(forum.ENotFound, "There is no page at this address."))
+		s.error(c, forum.Errorf(forum.ENotFound, "There is no page at this address.").T("error.no_page"))
 		return
 	}
 	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
 	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 		c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
-		s.error(c, forum.Errorf(forum.EUnauthorized, "The metrics need the bearer token set in FORUM_METRICS_TOKEN."))
+		s.error(c, forum.Errorf(forum.EUnauthorized, "The metrics need the bearer token set in FORUM_METRICS_TOKEN.").T("error.metrics_token"))
 		return
 	}
 	s.metrics.handler().ServeHTTP(c.Writer, c.Request)

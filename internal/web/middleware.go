@@ -182,4 +182,4 @@ func (s *Server) requireModerator(c *gin.Context) {
 }
 
 // errCSRF is the answer to a state-changing request without a valid token.
-var errCSRF = forum.Errorf(forum.EForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
+var errCSRF = forum.Errorf(forum.EForbidden, "This form has expired or did not come from this site. Reload the page and try again.").T("error.csrf")

@@ -23,6 +23,7 @@ const (
 )
 
 func (s *Server) moderationRoutes(app *gin.RouterGroup) {
+	app.GET(RouteFlag, s.requireUser, s.flagFormPage) // flagpage.go: Flag without JavaScript
 	app.POST(RouteFlag, s.requireUser, s.flag)
 	app.GET(RouteMyFlags, s.requireUser, s.myFlags)
 	app.GET(RouteModLog, s.modLog)
@@ -77,7 +78,7 @@ func (s *Server) myFlags(c *gin.Context) {
 		return
 	}
 	flagged, _ := strconv.ParseInt(c.Query("flagged"), 10, 64)
-	s.html(c, http.StatusOK, "myflags", "My flags", myFlagsView{Flags: flags, Flagged: flagged})
+	s.html(c, http.StatusOK, "myflags", s.T(c, "myflags.heading"), myFlagsView{Flags: flags, Flagged: flagged})
 }
 
 type queueView struct {
@@ -94,7 +95,7 @@ func (s *Server) queue(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "queue", "Review queue", queueView{Items: queueCards(currentUser(c), page.Items), Next: page.Next})
+	s.html(c, http.StatusOK, "queue", s.T(c, "nav.queue"), queueView{Items: queueCards(currentUser(c), page.Items), Next: page.Next})
 }
 
 func (s *Server) decide(c *gin.Context) {
@@ -116,7 +117,7 @@ func (s *Server) decide(c *gin.Context) {
 	if raw := c.PostForm("version"); raw != "" {
 		v, err := strconv.Atoi(raw)
 		if err != nil {
-			s.error(c, forum.Errorf(forum.EInvalid, "version must be a number."))
+			s.error(c, forum.Errorf(forum.EInvalid, "version must be a number.").T("error.version_number"))
 			return
 		}
 		d.SeenVersion = &v
@@ -176,6 +177,6 @@ func (s *Server) modLog(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	v.Entries, v.Next = logLines(currentUser(c), page.Entries), page.Next
-	s.html(c, http.StatusOK, "modlog", "Moderation log", v, feedLink{Title: "Moderation log", Base: "/modlog/feed"})
+	v.Entries, v.Next = logLines(loc(c), currentUser(c), page.Entries), page.Next
+	s.html(c, http.StatusOK, "modlog", s.T(c, "nav.modlog"), v, feedLink{Title: s.T(c, "nav.modlog"), Base: "/modlog/feed"})
 }

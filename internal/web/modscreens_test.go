@@ -318,7 +318,13 @@ func TestFlagFormKeepsTheChoice(t *testing.T) {
 	c := e.login("freader")
 
 	t.Run("InlineFormIsAFieldset", func(t *testing.T) {
+		// The page's one flag form, which inlineforms.js copies under a post; without
+		// JavaScript a post's Flag opens the same form on its own page.
 		resp, body := c.get("/t/" + strconv.FormatInt(f.thread.ID, 10))
+		wantStatus(t, resp, body, http.StatusOK)
+		wantContains(t, body, `<form class="flag-form stack" action="/p/0/flag"`, `<fieldset class="choices"`,
+			`<details class="action flag-action" data-flag="`+id(p)+`">`, `href="/p/`+id(p)+`/flag"`)
+		resp, body = c.get("/p/" + id(p) + "/flag")
 		wantStatus(t, resp, body, http.StatusOK)
 		wantContains(t, body, `<form class="flag-form stack" action="/p/`+id(p)+`/flag"`, `<fieldset class="choices"`)
 	})

@@ -3,6 +3,7 @@ package web
 import (
 	"forum/internal/feed"
 	"forum/internal/forum"
+	"forum/internal/i18n"
 )
 
 // queueCard is one flagged post as the queue shows it: the item, the decisions that
@@ -60,16 +61,19 @@ func queueCards(u *forum.User, items []forum.QueueItem) []queueCard {
 	return cards
 }
 
-// logLine is one moderation log entry with its sentence as the viewer reads it.
+// logLine is one moderation log entry with its sentence as the viewer reads it: Words
+// in English parts (Verb, Object, Tail), Said in the request's language (logSaid).
 type logLine struct {
 	forum.LogEntry
 	Words forum.LogSentence
+	Said  logSaid
 }
 
-func logLines(u *forum.User, entries []forum.LogEntry) []logLine {
+func logLines(l *i18n.Localizer, u *forum.User, entries []forum.LogEntry) []logLine {
 	out := make([]logLine, len(entries))
 	for i := range entries {
-		out[i] = logLine{LogEntry: entries[i], Words: entries[i].Sentence(u)}
+		w := entries[i].Sentence(u)
+		out[i] = logLine{LogEntry: entries[i], Words: w, Said: sayLog(l, w)}
 	}
 	return out
 }

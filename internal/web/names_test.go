@@ -51,7 +51,7 @@ func TestRegistrationRefusesLookAlikes(t *testing.T) {
 		for _, name := range []string{"MOD1", "ｍｏｄ１", " mod1 "} { // lower-cased and NFKC-normalised first
 			resp, body := register(name)
 			wantStatus(t, resp, body, http.StatusConflict)
-			wantContains(t, body, `The username &#34;mod1&#34; is taken`, `value="mod1"`)
+			wantContains(t, body, `The username “mod1” is taken`, `value="mod1"`) // the catalog's quotes
 		}
 	})
 

@@ -28,7 +28,7 @@ func (s *Server) noRoute(c *gin.Context) {
 
 // errNoPage is the answer to an address that names nothing. A private feed's unknown
 // token gets the very same answer, so it tells nobody whether a token ever existed.
-var errNoPage = forum.Errorf(forum.ENotFound, "There is no page at this address.")
+var errNoPage = forum.Errorf(forum.ENotFound, "There is no page at this address.").T("error.no_page")
 
 // withoutTrailingSlash is r's address without its trailing slashes, if a route of r's
 // method serves that, and if it is a plain local path (forum.LocalRedirect).

@@ -8,6 +8,7 @@ import (
 
 	"forum/internal/feed"
 	"forum/internal/forum"
+	"forum/internal/i18n"
 	"forum/internal/store"
 )
 
@@ -51,13 +52,13 @@ type notificationsView struct {
 // notificationGroups turns a page of notifications into the list's view: grouped by
 // thread, each group where its newest notification falls, with what the recipient may
 // read of each post.
-func notificationGroups(u *forum.User, list []store.Notification) []notificationGroup {
+func notificationGroups(l *i18n.Localizer, u *forum.User, list []store.Notification) []notificationGroup {
 	var groups []notificationGroup
 	at := map[int64]int{} // thread id → index in groups
 	for i := range list {
 		n := &list[i]
 		item := notificationItem{
-			ID: n.ID, Unread: n.ReadAt == nil, Text: n.Reason.Describe(n.ActorName, n.Detail), Reason: n.Reason,
+			ID: n.ID, Unread: n.ReadAt == nil, Text: describe(l, n), Reason: n.Reason,
 			PostID: n.Post.ID, At: n.NotifiedAt,
 		}
 		if forum.CanRead(u, &n.Post) {
@@ -85,7 +86,7 @@ func (s *Server) notifications(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	v := notificationsView{Groups: notificationGroups(u, page.Notifications), Next: page.Next, Unread: u.Unread}
+	v := notificationsView{Groups: notificationGroups(loc(c), u, page.Notifications), Next: page.Next, Unread: u.Unread}
 	var unread []int64
 	for _, n := range page.Notifications {
 		if n.ReadAt == nil {
@@ -107,7 +108,7 @@ func (s *Server) notifications(c *gin.Context) {
 		read.Unread = n
 		c.Set(ctxUser, &read)
 	}
-	s.html(c, http.StatusOK, "notifications", "Notifications", v)
+	s.html(c, http.StatusOK, "notifications", s.T(c, "notif.heading"), v)
 }
 
 // markAllRead marks every notification read ("mark all read").

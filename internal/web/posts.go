@@ -44,7 +44,7 @@ func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm
 	}
 	user := currentUser(c)
 	if !forum.CanRead(user, p) {
-		s.error(c, forum.Errorf(forum.ENotFound, "This post is not public. Its place in the thread is still shown there."))
+		s.error(c, forum.Errorf(forum.ENotFound, "This post is not public. Its place in the thread is still shown there.").T("error.post_not_public"))
 		return
 	}
 	t, err := s.store.ThreadByID(ctx, p.ThreadID)
@@ -77,11 +77,11 @@ func (s *Server) renderPost(c *gin.Context, id int64, status int, form replyForm
 		form.Idem = newIdemKey()
 	}
 	v := postView{Thread: forum.ThreadFor(user, t), Ancestors: ancestorLines(user, posts, p), Root: focus, Focus: p,
-		Truncated: truncated, Form: form, Stance: newStanceField(myStance, form.Stance), replyState: replyStateFor(user, t, p)}
+		Truncated: truncated, Form: form, Stance: newStanceField(myStance, form.Stance), replyState: replyStateIn(loc(c), user, t, p)}
 	v.Heading = permalinkTitle(p, v.Thread)
 	var feeds []feedLink
 	if forum.Listed(t.OpeningStatus) {
-		feeds = append(feeds, feedLink{Title: "Replies below this post", Base: "/p/" + strconv.FormatInt(p.ID, 10) + "/feed"})
+		feeds = append(feeds, feedLink{Title: s.T(c, "feed.post_replies"), Base: "/p/" + strconv.FormatInt(p.ID, 10) + "/feed"})
 	}
 	s.html(c, status, "post", v.Heading, v, feeds...)
 }
@@ -124,7 +124,7 @@ func (s *Server) editForm(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "edit", "Edit post", editView{Post: p, Thread: t, Body: p.BodySource})
+	s.html(c, http.StatusOK, "edit", s.T(c, "edit.heading"), editView{Post: p, Thread: t, Body: p.BodySource})
 }
 
 func (s *Server) edit(c *gin.Context) {
@@ -136,8 +136,8 @@ func (s *Server) edit(c *gin.Context) {
 	body := forum.NormalizeBody(c.PostForm("body"))
 	// A rejected edit comes back to the form with the text as typed.
 	reject := func(err error) {
-		s.rejectForm(c, err, "edit", "Edit post", editView{Post: p, Thread: t, Body: body,
-			Error: forum.ErrorMessage(err), ErrField: forum.ErrorField(err)})
+		s.rejectForm(c, err, "edit", s.T(c, "edit.heading"), editView{Post: p, Thread: t, Body: body,
+			Error: errText(c, err), ErrField: forum.ErrorField(err)})
 	}
 	if err := forum.ValidateBody(body); err != nil {
 		reject(err)
@@ -153,7 +153,7 @@ func (s *Server) edit(c *gin.Context) {
 		reject(err) // a post too deep, too linked or too large once formatted
 		return
 	}
-	if err := s.store.EditPost(c.Request.Context(), p.ID, currentUser(c).ID, body, html, mentions); err != nil {
+	if err := s.store.EditPostLang(c.Request.Context(), p.ID, currentUser(c).ID, body, html, mentions, s.lang.Detect(body)); err != nil {
 		reject(err)
 		return
 	}
@@ -199,7 +199,7 @@ func (s *Server) history(c *gin.Context) {
 	}
 	user := currentUser(c)
 	if !forum.CanRead(user, p) {
-		s.error(c, forum.Errorf(forum.ENotFound, "This post's history is not public."))
+		s.error(c, forum.Errorf(forum.ENotFound, "This post's history is not public.").T("error.history_not_public"))
 		return
 	}
 	t, err := s.store.ThreadByID(ctx, p.ThreadID)
@@ -212,5 +212,5 @@ func (s *Server) history(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "history", "Edit history", historyView{Post: p, Thread: forum.ThreadFor(user, t), Revisions: revs})
+	s.html(c, http.StatusOK, "history", s.T(c, "history.heading"), historyView{Post: p, Thread: forum.ThreadFor(user, t), Revisions: revs})
 }

@@ -73,12 +73,12 @@ func (s *Server) preview(c *gin.Context) {
 	}
 	html, err := s.renderDraft(ctx, currentUser(c), f.Body)
 	if err != nil {
-		f.Error, f.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
-		s.rejectForm(c, err, "preview", "Preview", f)
+		f.Error, f.ErrField = errText(c, err), forum.ErrorField(err)
+		s.rejectForm(c, err, "preview", s.T(c, "form.preview"), f)
 		return
 	}
 	f.HTML = template.HTML(html) //nolint:gosec // sanitised by markup, as every stored post
-	s.html(c, http.StatusOK, "preview", "Preview", f)
+	s.html(c, http.StatusOK, "preview", s.T(c, "form.preview"), f)
 }
 
 // renderDraft is the posting pipeline up to the write, and writes nothing: the writer may
@@ -124,7 +124,7 @@ func (s *Server) previewOrigin(c *gin.Context, f *previewForm) error {
 		f.Thread = forum.ThreadFor(currentUser(c), t)
 		if raw := strings.TrimSpace(c.PostForm("parent_id")); raw != "" {
 			if f.ParentID, err = strconv.ParseInt(raw, 10, 64); err != nil || f.ParentID <= 0 {
-				return forum.Errorf(forum.EInvalid, "parent_id must be the id of a post in this thread.")
+				return forum.Errorf(forum.EInvalid, "parent_id must be the id of a post in this thread.").T("error.parent_id")
 			}
 		}
 		f.Stance = c.PostForm("stance")

@@ -8,6 +8,7 @@ import (
 
 	"forum/internal/feed"
 	"forum/internal/forum"
+	"forum/internal/i18n"
 	"forum/internal/mail"
 	"forum/internal/secret"
 	"forum/internal/store"
@@ -75,7 +76,7 @@ func (s *Server) servePrivateFeed(format feed.Format) gin.HandlerFunc {
 		}
 		notices := make([]feed.Notice, len(page.Notifications))
 		for i := range page.Notifications {
-			notices[i] = noticeFor(u, &page.Notifications[i])
+			notices[i] = noticeFor(s.bundle.For(u.Lang), u, &page.Notifications[i])
 		}
 		meta := feed.Meta{
 			Title:       "Notifications for " + u.Username + " · " + SiteName,
@@ -93,9 +94,9 @@ func (s *Server) servePrivateFeed(format feed.Format) gin.HandlerFunc {
 // noticeFor is notification n as the private feed shows it to u: the thread's title as
 // u may see it, and the post's text only if u may read it (a flag's outcome about a
 // hidden post says what was decided, never what the post said).
-func noticeFor(u *forum.User, n *store.Notification) feed.Notice {
+func noticeFor(l *i18n.Localizer, u *forum.User, n *store.Notification) feed.Notice {
 	out := feed.Notice{
-		ID: n.ID, PostID: n.Post.ID, Line: n.Reason.Describe(n.ActorName, n.Detail),
+		ID: n.ID, PostID: n.Post.ID, Line: describe(l, n),
 		Thread: forum.ThreadTitle(u, n.Thread()), Author: moderatorsName, At: n.NotifiedAt,
 	}
 	if actor := notificationActor(n); actor != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/gorilla/csrf"
 
 	"forum/internal/forum"
+	"forum/internal/i18n"
 )
 
 // SiteName is the forum's name in the header and titles.
@@ -27,13 +29,26 @@ const SiteName = "Pyongyang Marathon Forum"
 // renderer holds every page's template set, parsed once at start-up: the layout, the
 // partials and that page. Gin's single template set cannot hold one "content" block
 // per page, so pages are rendered here, into a buffer, before anything is written.
+//
+// Each page is parsed once per interface language, with that language's catalog
+// functions (T, ago, fulltime…: lang.go, langfuncs.go), so partials word themselves
+// without being handed a localizer.
 type renderer struct {
+	// pages are the default language's templates (fragments for live streams, which
+	// every reader shares); byLang holds every language's.
 	pages  map[string]*template.Template
+	byLang map[string]map[string]*template.Template
 	assets map[string]string // file name → content hash, for cache-busting URLs
+	// frags keeps posts' rendered headers and bodies (fragcache.go); nil keeps none.
+	frags *fragCache
 }
 
-func newRenderer(files fs.FS) (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}, assets: map[string]string{}}
+func newRenderer(files fs.FS, bundles ...*i18n.Bundle) (*renderer, error) {
+	r := &renderer{byLang: map[string]map[string]*template.Template{}, assets: map[string]string{}}
+	bundle, err := firstBundle(bundles)
+	if err != nil {
+		return nil, err
+	}
 	static, err := fs.Sub(files, "static")
 	if err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
@@ -102,14 +117,20 @@ func newRenderer(files fs.FS) (*renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	for _, p := range pages {
-		name := strings.TrimSuffix(path.Base(p), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials/*.html", p)
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", name, err)
+	for _, lang := range i18n.Languages {
+		r.byLang[lang] = map[string]*template.Template{}
+		lf := langFuncs(bundle.For(lang))
+		lf["postCore"] = r.postCoreFunc(lang, bundle.For(lang)) // fragcache.go
+		for _, p := range pages {
+			name := strings.TrimSuffix(path.Base(p), ".html")
+			t, err := template.New(name).Funcs(funcs).Funcs(lf).ParseFS(files, "templates/layout.html", "templates/partials/*.html", p)
+			if err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", name, err)
+			}
+			r.byLang[lang][name] = t
 		}
-		r.pages[name] = t
 	}
+	r.pages = r.byLang[i18n.Default]
 	return r, nil
 }
 
@@ -117,30 +138,12 @@ func (r *renderer) assetURL(name string) string {
 	return "/static/" + name + "?v=" + r.assets[name]
 }
 
-// ago is a short relative time; the exact time goes in <time datetime> and its title.
-// web/static/time.js words it the same way in the browser (for <time data-relative>),
-// so a cached page stays right; this is the text without JavaScript.
+// ago is a short relative time in the default language; pages use their language's
+// (langfuncs.go: agoIn). The exact time goes in <time datetime> and its title.
 func ago(t time.Time) string { return agoAt(t, time.Now()) }
 
 // agoAt is ago as seen at now: under a day in hours and minutes ("3 h 12 min ago").
-func agoAt(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return strconv.Itoa(int(d.Minutes())) + " min ago"
-	case d < 24*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return strconv.Itoa(h) + " h ago"
-		}
-		return strconv.Itoa(h) + " h " + strconv.Itoa(m) + " min ago"
-	case d < 30*24*time.Hour:
-		return plural(int(d.Hours()/24), "day") + " ago"
-	}
-	return t.UTC().Format("2 Jan 2006")
-}
+func agoAt(t, now time.Time) string { return agoIn(i18n.FromContext(context.Background()), t, now) }
 
 func plural(n int, unit string) string {
 	if n == 1 {
@@ -167,11 +170,15 @@ type page struct {
 	CanModerate bool
 	Feeds       []feedLink
 	Data        any
+	// Lang is the interface language (<html lang>), Langs the footer's switch.
+	Lang  string
+	Langs []langLink
 }
 
 // html renders the named page with status into a buffer, then writes it.
 func (s *Server) html(c *gin.Context, status int, name, title string, data any, feeds ...feedLink) {
-	t, ok := s.render.pages[name]
+	lang := s.uiLang(c)
+	t, ok := s.render.byLang[lang][name]
 	if !ok {
 		s.fail(c, fmt.Errorf("no template %q", name))
 		return
@@ -179,7 +186,7 @@ func (s *Server) html(c *gin.Context, status int, name, title string, data any, 
 	p := page{
 		Title: title, SiteName: SiteName, User: currentUser(c),
 		CSRFToken: s.csrfToken(c), Path: c.Request.URL.RequestURI(),
-		Feeds: feeds, Data: data,
+		Feeds: feeds, Data: data, Lang: lang, Langs: langLinks(lang),
 	}
 	if p.CanModerate = forum.MayModerate(p.User, time.Now()) == nil; p.CanModerate {
 		n, err := s.store.OpenFlagCount(c.Request.Context())
@@ -218,13 +225,8 @@ var csrfField = []byte(`name="csrf_token"`)
 func (s *Server) fail(c *gin.Context, err error) {
 	slog.ErrorContext(c.Request.Context(), "request failed", "err", err, "path", loggedPath(c.Request.URL.Path), "request_id", c.GetString(ctxRequestID))
 	c.Abort()
-	c.Data(http.StatusInternalServerError, "text/html; charset=utf-8", []byte(plain500))
+	c.Data(http.StatusInternalServerError, "text/html; charset=utf-8", plain500For(loc(c))) // errtext.go
 }
-
-// plain500 needs no template, so it renders even when templates are the problem.
-const plain500 = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title></head>` +
-	`<body><main><h1>Something went wrong</h1><p>That is our fault, not yours. Please try again in a moment; ` +
-	`if it keeps happening, tell the moderators.</p><p><a href="/">Back to the forum</a></p></main></body></html>`
 
 // csrfToken is the token forms on this page carry.
 func (s *Server) csrfToken(c *gin.Context) string { return csrf.Token(c.Request) }

@@ -94,7 +94,7 @@ func TestSearchReadsWell(t *testing.T) {
 	t.Parallel()
 	e := newEnvWith(t, webtest.Options{Config: func(c *config.Config) {
 		webtest.Roomy(c)
-		c.Search = config.SearchSettings{PerPage: 4, CountMax: 6}
+		c.Search = config.SearchSettings{PerPage: 4, CountMax: 6, RankMax: 1000}
 	}})
 	ann := e.user("ann", forum.RoleMember)
 	ben := e.user("ben", forum.RoleMember)

@@ -18,10 +18,12 @@ import (
 
 	"forum/internal/config"
 	"forum/internal/forum"
+	"forum/internal/i18n"
 	"forum/internal/live"
 	"forum/internal/mail"
 	"forum/internal/markup"
 	"forum/internal/password"
+	"forum/internal/postlang"
 	"forum/internal/session"
 	"forum/internal/store"
 )
@@ -73,13 +75,19 @@ type Server struct {
 	hub        *live.Hub
 	heartbeat  time.Duration
 	streams    *streams
-	cache      *pageCache   // visitors' rendered pages (pagecache.go)
-	handler    http.Handler // the engine behind compression (compress.go)
+	cache      *pageCache         // visitors' rendered pages (pagecache.go)
+	bundle     *i18n.Bundle       // the interface's catalogs (lang.go)
+	lang       *postlang.Detector // a new or edited post's language (forum.PostLang)
+	handler    http.Handler       // the engine behind compression (compress.go)
 }
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
-	r, err := newRenderer(d.Files)
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRenderer(d.Files, bundle)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +100,7 @@ func New(d Deps) (*Server, error) {
 		return nil, fmt.Errorf("render about page: %w", err)
 	}
 	s := &Server{
-		cfg: d.Config, store: d.Store, hasher: d.Hasher, render: r, markup: d.Markup,
+		cfg: d.Config, store: d.Store, hasher: d.Hasher, render: r, markup: d.Markup, bundle: bundle,
 		aboutHTML:  template.HTML(aboutHTML), // sanitised by markup like every post
 		sessionKey: d.Config.SessionKey,
 		sessions:   session.NewStore(d.Store, d.Config.SessionKey, d.Config.Secure()),
@@ -100,7 +108,11 @@ func New(d Deps) (*Server, error) {
 		hub:        d.Live,
 		heartbeat:  d.Heartbeat,
 		streams:    newStreams(d.MaxStreamsPerIP),
+		lang:       postlang.New(),
 	}
+	go s.lang.Warm() // the models load once per process, not on the first post
+	// Fragments every reader shares (live replies, counts) are worded in the site default.
+	r.pages = r.byLang[s.defaultLang()]
 	if s.mail, err = mail.NewComposer(d.Files, SiteName, d.Config.BaseURL); err != nil {
 		return nil, err
 	}
@@ -112,6 +124,7 @@ func New(d Deps) (*Server, error) {
 		s.limits = forum.DefaultLimits()
 	}
 	s.limiter = newLimiter(d.Store, s.limits, s.metrics.registry)
+	s.replicaMetrics(s.metrics.registry) // readroute.go
 	if s.heartbeat <= 0 {
 		s.heartbeat = 15 * time.Second
 	}
@@ -122,11 +135,18 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.cache, err = newPageCache(d.Config.CacheBytes, build, s.metrics.registry); err != nil {
+	// A share of the budget keeps posts' fragments for logged-in pages (fragcache.go),
+	// the rest whole visitors' pages.
+	frags := d.Config.CacheBytes / fragShare
+	if r.frags, err = newFragCache(frags); err != nil {
+		return nil, err
+	}
+	if s.cache, err = newPageCache(d.Config.CacheBytes-frags, build, s.metrics.registry); err != nil {
 		return nil, err
 	}
 	if d.Live != nil {
 		d.Live.WatchVersions(s.cache.ThreadChanged, s.cache.Reset)
+		d.Store.OnThreadsChanged(s.cache.localChange) // this instance's writes, at once (fastpath.go)
 	} else {
 		s.cache.entries = nil // nothing would tell it of changes
 	}
@@ -151,6 +171,7 @@ func New(d Deps) (*Server, error) {
 	if s.handler, err = withCompression(e); err != nil {
 		return nil, err
 	}
+	s.handler = s.fastPath(s.handler) // cache hits before gin (fastpath.go)
 	return s, nil
 }
 
@@ -164,8 +185,8 @@ func (s *Server) routes(files fs.FS) {
 	e := s.engine
 	// For every request, matched or not: the security headers first, so even a panic's
 	// 500 carries them; then the body's bound and the input checks, before any handler.
-	e.Use(securityHeaders, s.recovery, requestID, logRequests, s.metrics.observe,
-		jsonErrors, s.limitBody, s.checkInput)
+	e.Use(securityHeaders, s.recovery, requestID, logRequests, s.language, s.metrics.observe,
+		jsonErrors, s.limitBody, s.checkInput, s.routeReads)
 	e.NoRoute(s.noRoute)
 
 	// Operations and static files need no session and no CSRF cookie.
@@ -179,7 +200,7 @@ func (s *Server) routes(files fs.FS) {
 	s.apiRoutes(&e.RouterGroup)
 
 	u, _ := url.Parse(s.cfg.BaseURL)
-	app := e.Group("/", s.loadSession, s.csrfCheck(u == nil || u.Scheme != "https"))
+	app := e.Group("/", s.loadSession, s.userLanguage, s.csrfCheck(u == nil || u.Scheme != "https"))
 	app.GET(RouteHome, s.home)
 	app.GET(RouteRegister, s.registerForm)
 	app.POST(RouteRegister, s.register)
@@ -188,6 +209,7 @@ func (s *Server) routes(files fs.FS) {
 	app.POST(RouteLogout, s.logout)
 
 	s.forumRoutes(app)
+	s.langRoutes(app)            // lang.go: the footer's switch, the settings' choice
 	s.feedRoutes(&e.RouterGroup) // no session or CSRF cookie on public, cacheable feeds
 }
 

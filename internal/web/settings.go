@@ -51,7 +51,7 @@ func (s *Server) settings(c *gin.Context) {
 		return
 	}
 	v.Saved = c.Query("saved") != ""
-	s.html(c, http.StatusOK, "settings", "Settings", v)
+	s.html(c, http.StatusOK, "settings", s.T(c, "nav.settings"), v)
 }
 
 func (s *Server) settingsData(c *gin.Context) (*settingsView, error) {
@@ -99,7 +99,7 @@ func checkbox(v, name string) (bool, error) {
 	case "1", "on", "true":
 		return true, nil
 	}
-	return false, forum.Errorf(forum.EInvalid, "%s is a checkbox: send 1 for on, or nothing for off.", name)
+	return false, forum.Errorf(forum.EInvalid, "%s is a checkbox: send 1 for on, or nothing for off.", name).T("error.checkbox", "Name", name)
 }
 
 // newFeedToken makes (or remakes) the private feed's token and shows its URLs once. The
@@ -138,5 +138,5 @@ func (s *Server) showNewToken(c *gin.Context, set func(*settingsView)) {
 	}
 	set(v)
 	c.Header("Referrer-Policy", "no-referrer")
-	s.html(c, http.StatusOK, "settings", "Settings", v)
+	s.html(c, http.StatusOK, "settings", s.T(c, "nav.settings"), v)
 }

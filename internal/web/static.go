@@ -19,7 +19,7 @@ func (s *Server) static(files fs.FS) gin.HandlerFunc {
 		name := strings.TrimPrefix(c.Param("file"), "/")
 		hash, ok := s.render.assets[name]
 		if !ok {
-			s.error(c, forum.Errorf(forum.ENotFound, "No such file."))
+			s.error(c, forum.Errorf(forum.ENotFound, "No such file.").T("error.no_file"))
 			return
 		}
 		etag := `"` + hash + `"`

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"forum/internal/forum"
+	"forum/internal/i18n"
 	"forum/internal/store"
 )
 
@@ -23,6 +25,7 @@ type replyForm struct {
 	Idem     string
 	Error    string
 	ErrField string // the field Error concerns (forum.Error.Field)
+	langChoice
 }
 
 type threadView struct {
@@ -41,6 +44,8 @@ type threadView struct {
 	Jump    string          // "jump to first unread" (jumpHref); "" when nothing is
 	Watch   *watchControl   // the viewer's watch level and form; nil for a visitor
 	Range   forum.PageRange // "showing replies X–Y of N", shown when the thread has pages
+	// Translations are the same thread in other languages (the seeded ones in Korean).
+	Translations []forum.ThreadTranslation
 }
 
 // replyState is whether the page's reply box is offered, and if not, why.
@@ -50,6 +55,11 @@ type replyState struct {
 }
 
 func replyStateFor(u *forum.User, t *forum.Thread, parent *forum.Post) replyState {
+	return replyStateIn(i18n.FromContext(context.Background()), u, t, parent)
+}
+
+// replyStateIn is replyStateFor with the refusal worded by l.
+func replyStateIn(l *i18n.Localizer, u *forum.User, t *forum.Thread, parent *forum.Post) replyState {
 	err := forum.CanReply(u, t, parent, time.Now())
 	switch {
 	case err == nil:
@@ -57,9 +67,9 @@ func replyStateFor(u *forum.User, t *forum.Thread, parent *forum.Post) replyStat
 	case errors.Is(err, forum.ErrLoginRequired):
 		return replyState{}
 	case errors.Is(err, forum.ErrThreadLocked):
-		return replyState{ReplyRefusal: t.LockNotice()} // the same words as the page's top
+		return replyState{ReplyRefusal: lockNotice(l, t)} // the same words as the page's top
 	}
-	return replyState{ReplyRefusal: forum.ErrorMessage(err)}
+	return replyState{ReplyRefusal: errorText(l, err)}
 }
 
 type stanceBar struct {
@@ -103,13 +113,14 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 		s.error(c, err)
 		return
 	}
+	mark := s.cacheMark(c) // before the version is read (fastpath.go, readroute.go)
 	t, err := s.store.ThreadByID(ctx, id)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
 	if status == http.StatusOK && s.visitorCached(c, func() (pageKey, error) { // pagecache.go
-		return s.cache.threadKey("thread", t.ID, t.Version, c.Request.URL.RequestURI()), nil
+		return s.cache.threadKey("thread", t.ID, t.Version, mark, s.cacheVariant(c.Request), c.Request.URL.RequestURI()), nil
 	}) {
 		return
 	}
@@ -142,7 +153,7 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 	}
 	v := threadView{
 		Thread: forum.ThreadFor(user, t), Root: roots[0], After: after, NextAfter: tree.NextAfter,
-		Truncated: tree.Truncated, replyState: replyStateFor(user, t, nil),
+		Truncated: tree.Truncated, replyState: replyStateIn(loc(c), user, t, nil),
 		Form: form, Stance: newStanceField(myStance, form.Stance), Stances: stanceBars(t), Viewer: user,
 		Jump: jumpHref(marks.FirstUnread, tree.Posts), Watch: marks.Watch,
 		Range: forum.PageRangeFor(user, t, tree.Before, tree.BeforePublic, tree.Posts),
@@ -153,9 +164,15 @@ func (s *Server) renderThread(c *gin.Context, id int64, status int, form replyFo
 	if top {
 		v.Sort, v.NextCount = "top", tree.NextCount
 	}
+	if t.HasTranslations { // a third query only for the few threads that have them
+		if v.Translations, err = s.store.Translations(ctx, t.ID); err != nil {
+			s.error(c, err)
+			return
+		}
+	}
 	var feeds []feedLink
 	if forum.Listed(t.OpeningStatus) {
-		feeds = append(feeds, feedLink{Title: t.Title + ": replies", Base: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed"})
+		feeds = append(feeds, feedLink{Title: s.T(c, "feed.thread_replies", map[string]any{"Title": t.Title}), Base: "/t/" + strconv.FormatInt(t.ID, 10) + "/feed"})
 	}
 	s.html(c, status, "thread", v.Thread.Title, v, feeds...)
 }
@@ -184,6 +201,7 @@ func (s *Server) reply(c *gin.Context) {
 	user := currentUser(c)
 	form := replyForm{
 		Body: forum.NormalizeBody(c.PostForm("body")), Stance: c.PostForm("stance"), Idem: c.PostForm("idem"),
+		langChoice: langChoice{Lang: c.PostForm("lang")},
 	}
 	if err := forum.ValidateIdemKey(form.Idem); err != nil { // not ours: no form to go back to
 		s.error(c, err)
@@ -193,7 +211,7 @@ func (s *Server) reply(c *gin.Context) {
 	if raw := strings.TrimSpace(c.PostForm("parent_id")); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id <= 0 {
-			s.error(c, forum.Errorf(forum.EInvalid, "parent_id must be the id of a post in this thread."))
+			s.error(c, forum.Errorf(forum.EInvalid, "parent_id must be the id of a post in this thread.").T("error.parent_id"))
 			return
 		}
 		parentID = id
@@ -207,7 +225,7 @@ func (s *Server) reply(c *gin.Context) {
 			s.error(c, err)
 			return
 		}
-		form.Error, form.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
+		form.Error, form.ErrField = errText(c, err), forum.ErrorField(err)
 		setRetryAfter(c, err)
 		if parentID == 0 {
 			s.renderThread(c, threadID, errStatus(err), form)
@@ -228,6 +246,11 @@ func (s *Server) reply(c *gin.Context) {
 		reject(err)
 		return
 	}
+	chosenLang, err := forum.ParsePostLang(form.Lang)
+	if err != nil {
+		reject(err)
+		return
+	}
 	// A resend of a form already written (a retry after a lost answer) gets the first
 	// answer again, without counting against the limits.
 	if p, err := s.sentBefore(c, user, form.Idem); p != nil || err != nil {
@@ -238,11 +261,9 @@ func (s *Server) reply(c *gin.Context) {
 		s.redirectToPost(c, p)
 		return
 	}
-	// A well-formed reply is an attempt: counted before the Markdown is rendered.
-	if err := s.limiter.take(ctx, s.limits.Reply(user, time.Now())); err != nil {
-		reject(err)
-		return
-	}
+	// A well-formed reply is an attempt, counted and decided in the reply's transaction
+	// (store.NewReply.Limit): a count of its own cost every reply a round trip and a flush.
+	limit := s.limits.Reply(user, time.Now())
 	html, mentions, err := s.renderBody(ctx, form.Body)
 	if err != nil {
 		reject(err) // a post too deep, too linked or too large once formatted
@@ -252,7 +273,8 @@ func (s *Server) reply(c *gin.Context) {
 	p, err := s.store.CreateReply(ctx, store.NewReply{
 		ThreadID: threadID, ParentID: parentID, AuthorID: user.ID,
 		BodySource: form.Body, BodyHTML: html, Stance: stance.Stance, WithdrawStance: stance.Withdraw,
-		IdempotencyKey: form.Idem, Mentions: mentions,
+		IdempotencyKey: form.Idem, Mentions: mentions, Lang: forum.PostLang(chosenLang, s.lang.Detect(form.Body)),
+		Limit: limit.Counters(), Decide: s.limiter.decide(limit),
 	})
 	if err != nil {
 		reject(err)
@@ -299,6 +321,7 @@ type newThreadForm struct {
 	Idem       string
 	Error      string
 	ErrField   string // the field Error concerns (forum.Error.Field)
+	langChoice
 }
 
 func (s *Server) newThreadForm(c *gin.Context) {
@@ -315,7 +338,7 @@ func (s *Server) renderNewThread(c *gin.Context, status int, f newThreadForm) {
 	if f.Idem == "" {
 		f.Idem = newIdemKey()
 	}
-	s.html(c, status, "new", "Start a thread", f)
+	s.html(c, status, "new", s.T(c, "new.heading"), f)
 }
 
 func (s *Server) createThread(c *gin.Context) {
@@ -324,6 +347,7 @@ func (s *Server) createThread(c *gin.Context) {
 	f := newThreadForm{
 		Category: c.PostForm("category"), Title: strings.TrimSpace(c.PostForm("title")),
 		Body: forum.NormalizeBody(c.PostForm("body")), Stance: c.PostForm("stance"), Idem: c.PostForm("idem"),
+		langChoice: langChoice{Lang: c.PostForm("lang")},
 	}
 	if err := forum.ValidateIdemKey(f.Idem); err != nil { // not ours: no form to go back to
 		s.error(c, err)
@@ -334,7 +358,7 @@ func (s *Server) createThread(c *gin.Context) {
 			s.error(c, err)
 			return
 		}
-		f.Error, f.ErrField = forum.ErrorMessage(err), forum.ErrorField(err)
+		f.Error, f.ErrField = errText(c, err), forum.ErrorField(err)
 		setRetryAfter(c, err)
 		s.renderNewThread(c, errStatus(err), f)
 	}
@@ -345,7 +369,7 @@ func (s *Server) createThread(c *gin.Context) {
 	cat, err := s.store.CategoryBySlug(ctx, f.Category)
 	if err != nil {
 		if errors.Is(err, forum.ErrNotFound) {
-			err = forum.FieldErrorf("category", forum.EInvalid, "Choose one of the listed categories.")
+			err = forum.FieldErrorf("category", forum.EInvalid, "Choose one of the listed categories.").T("error.category_choose")
 		}
 		reject(err)
 		return
@@ -360,6 +384,11 @@ func (s *Server) createThread(c *gin.Context) {
 	}
 	// The store refuses a stance in a category that takes none (forum.CanTakeStance).
 	stance, err := forum.ParseStance(f.Stance)
+	if err != nil {
+		reject(err)
+		return
+	}
+	chosenLang, err := forum.ParsePostLang(f.Lang)
 	if err != nil {
 		reject(err)
 		return
@@ -389,6 +418,7 @@ func (s *Server) createThread(c *gin.Context) {
 	t, err := s.store.CreateThread(ctx, store.NewThread{
 		CategoryID: cat.ID, AuthorID: user.ID, Title: f.Title, BodySource: f.Body, BodyHTML: html,
 		Stance: stance, IdempotencyKey: f.Idem, Mentions: mentions,
+		Lang: forum.PostLang(chosenLang, s.lang.Detect(f.Title+"\n\n"+f.Body)),
 	})
 	if err != nil {
 		reject(err)

@@ -35,7 +35,6 @@ type node struct {
 	Muted    bool     // by someone the viewer muted: shown collapsed (forum.CollapsedFor)
 	ReplyTo  *replyTo // beyond the first level: the "in reply to NAME" link; nil otherwise
 	CSRF     string   // the form token for the node's inline forms
-	IdemKey  string   // a fresh idempotency key for its reply form
 	Viewer   *forum.User
 
 	Stance  *stanceField // its reply form's stance choice, shared by the page's nodes
@@ -69,6 +68,8 @@ type treeCtx struct {
 	// the insightful form returns (withInsight fills both).
 	Marked map[int64]bool
 	Here   string
+	// Lang is a live stream's interface language: its listener's (the request's).
+	Lang string
 }
 
 // newNode asks the policy once per post what the viewer may do with it.
@@ -91,9 +92,6 @@ func newNode(p forum.Post, ctx *treeCtx, now time.Time) *node {
 	n.CanDelete = u != nil && u.ID == p.AuthorID && forum.CanDelete(u, &p, now) == nil
 	n.CanUndo = u != nil && forum.CanUndoDelete(u, &p, now) == nil
 	n.ModActions = forum.PostModActions(u, &p, now)
-	if n.CanReply {
-		n.IdemKey = newIdemKey()
-	}
 	return n
 }
 

@@ -24,7 +24,7 @@ func (s *Server) unreadEvents(c *gin.Context) {
 		return
 	}
 	if s.hub == nil {
-		s.error(c, forum.Errorf(forum.EUnavailable, "Live updates are not available; reload the page to see your unread count."))
+		s.error(c, forum.Errorf(forum.EUnavailable, "Live updates are not available; reload the page to see your unread count.").T("error.live_unread"))
 		return
 	}
 	wake, leave, ok := s.acceptStream(c, s.hub.SubscribeUser, u.ID)

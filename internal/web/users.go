@@ -69,5 +69,5 @@ func (s *Server) userPage(c *gin.Context) {
 			return
 		}
 	}
-	s.html(c, http.StatusOK, "user", u.Username, v, feedLink{Title: u.Username + "'s posts", Base: "/u/" + u.Username + "/feed"})
+	s.html(c, http.StatusOK, "user", u.Username, v, feedLink{Title: s.T(c, "feed.user_posts", map[string]any{"Name": u.Username}), Base: "/u/" + u.Username + "/feed"})
 }
