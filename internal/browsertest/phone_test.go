@@ -28,6 +28,10 @@ const phoneCheck = `(() => {
     if (el.tagName !== 'A' || !el.parentElement) return false;
     for (const n of el.parentElement.childNodes) {
       if (n.nodeType === 3 && /[\p{L}\p{N}]/u.test(n.textContent)) return true;
+      // In a paragraph, words wrapped in a span (a sentence put together from catalog
+      // parts) are words too; in a nav or list they are not.
+      if (el.parentElement.tagName === 'P' && n.nodeType === 1 && n !== el && !n.matches(controls) && !n.querySelector(controls) &&
+          /[\p{L}\p{N}]/u.test(n.textContent)) return true;
     }
     return false;
   };

@@ -175,7 +175,7 @@ func (l *Localizer) T(id string, data ...map[string]any) string {
 		cfg.TemplateData = td
 	}
 	s, err := l.l.Localize(cfg)
-	if err != nil && s == "" && cfg.PluralCount != nil {
+	if err != nil && cfg.PluralCount != nil {
 		// A message without plural forms ("{{.Count}}분 전") takes Count as plain data.
 		cfg.PluralCount = nil
 		s, err = l.l.Localize(cfg)

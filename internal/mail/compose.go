@@ -104,12 +104,18 @@ func (c *Composer) Compose(kind, username string, fields any) (Message, error) {
 // ComposeIn renders the mail of this kind for username with fields in lang, the
 // recipient's language (the default language's for one not offered).
 func (c *Composer) ComposeIn(lang, kind, username string, fields any) (Message, error) {
-	t, ok := c.kinds[c.bundle.For(lang).Lang()][kind]
+	l := c.bundle.For(lang)
+	t, ok := c.kinds[l.Lang()][kind]
 	if !ok {
 		return Message{}, fmt.Errorf("no mail template %q", kind)
 	}
+	// The forum's name as the mail's language writes it; the given one without a catalog entry.
+	site := l.T("site.name")
+	if site == "site.name" {
+		site = c.site
+	}
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, Data{Site: c.site, Username: username, Fields: fields}); err != nil {
+	if err := t.Execute(&buf, Data{Site: site, Username: username, Fields: fields}); err != nil {
 		return Message{}, fmt.Errorf("compose %s mail: %w", kind, err)
 	}
 	first, body, ok := strings.Cut(buf.String(), "\n")

@@ -202,7 +202,7 @@ func (s *Server) forumFeed(c *gin.Context) (*feedSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, site := s.feedLoc(c), map[string]any{"Site": SiteName} // feedwords.go
+	l, site := s.feedLoc(c), map[string]any{"Site": s.feedLoc(c).T("site.name")} // feedwords.go
 	return &feedSource{
 		key: key,
 		meta: feed.Meta{
@@ -223,7 +223,7 @@ func (s *Server) categoryFeed(c *gin.Context) (*feedSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Category": cat.Name}
+	l, words := s.feedLoc(c), map[string]any{"Site": s.feedLoc(c).T("site.name"), "Category": cat.Name}
 	desc := cat.Description
 	if desc == "" {
 		desc = l.T("feeds.category.description", words)
@@ -248,7 +248,7 @@ func (s *Server) threadFeed(c *gin.Context) (*feedSource, error) {
 	if !forum.Listed(t.OpeningStatus) { // a feed is public: no placeholder title to offer
 		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.").T("error.thread_pending")
 	}
-	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Title": t.Title}
+	l, words := s.feedLoc(c), map[string]any{"Site": s.feedLoc(c).T("site.name"), "Title": t.Title}
 	return &feedSource{
 		meta: feed.Meta{
 			Title:       l.T("feeds.thread.title", words),
@@ -266,7 +266,7 @@ func (s *Server) userFeed(c *gin.Context) (*feedSource, error) {
 		return nil, err
 	}
 	page := "/u/" + u.Username
-	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Name": u.Username}
+	l, words := s.feedLoc(c), map[string]any{"Site": s.feedLoc(c).T("site.name"), "Name": u.Username}
 	return &feedSource{
 		meta: feed.Meta{
 			Title:       l.T("feeds.user.title", words),
@@ -295,7 +295,7 @@ func (s *Server) postFeed(c *gin.Context) (*feedSource, error) {
 		return nil, forum.Errorf(forum.ENotFound, "This thread is hidden pending review.").T("error.thread_pending")
 	}
 	page := "/p/" + strconv.FormatInt(p.ID, 10)
-	l, words := s.feedLoc(c), map[string]any{"Site": SiteName, "Title": t.Title, "ID": strconv.FormatInt(p.ID, 10)}
+	l, words := s.feedLoc(c), map[string]any{"Site": s.feedLoc(c).T("site.name"), "Title": t.Title, "ID": strconv.FormatInt(p.ID, 10)}
 	return &feedSource{
 		meta: feed.Meta{
 			Title:       l.T("feeds.post.title", words),
@@ -307,7 +307,7 @@ func (s *Server) postFeed(c *gin.Context) (*feedSource, error) {
 }
 
 func (s *Server) modLogFeed(c *gin.Context) (*feedSource, error) {
-	l, site := s.feedLoc(c), map[string]any{"Site": SiteName}
+	l, site := s.feedLoc(c), map[string]any{"Site": s.feedLoc(c).T("site.name")}
 	return &feedSource{meta: feed.Meta{
 		Title:       l.T("feeds.modlog.title", site),
 		Description: l.T("feeds.modlog.description", site),

@@ -56,7 +56,7 @@ type coreKey struct {
 	CanMod    bool // the moderator's wording of a hidden post's notice
 	New       bool
 	ReplyHref string
-	ReplyName string
+	ReplyName string // the parent's name and, after a NUL, why it is not named (replyTo.Parent)
 	Ago       string // the relative time, as the page words it now
 }
 
@@ -87,7 +87,7 @@ func (fc *fragCache) keyOf(lang string, n *node, ago string) coreKey {
 		k.EditedAt = p.EditedAt.UnixNano()
 	}
 	if n.ReplyTo != nil {
-		k.ReplyHref, k.ReplyName = n.ReplyTo.Href, n.ReplyTo.Name
+		k.ReplyHref, k.ReplyName = n.ReplyTo.Href, n.ReplyTo.Name+"\x00"+n.ReplyTo.Parent
 	}
 	return k
 }

@@ -57,7 +57,7 @@ func TestMsgErrorsInKorean(t *testing.T) {
 	wantLacks(t, body, "There is no page at this address.")
 
 	for _, tc := range []struct{ lang, want string }{
-		{"ko", "스레드를 찾을 수 없습니다."},
+		{"ko", "글타래를 찾을 수 없습니다."},
 		{"en", "Thread not found."},
 	} {
 		resp, body := e.getWith("/api/v1/threads/987654", "Accept-Language", tc.lang)
@@ -97,7 +97,7 @@ func TestMsgMailInRecipientLanguage(t *testing.T) {
 		by[m.To[0]] = m
 	}
 	ko, en := by["minsu@example.org"], by["alice@example.org"]
-	if ko.Subject != "Pyongyang Marathon Forum 새 비밀번호 설정" {
+	if ko.Subject != "평양 마라톤 포럼 새 비밀번호 설정" {
 		t.Errorf("Korean subject %q", ko.Subject)
 	}
 	wantContains(t, ko.Text, "minsu 님, 안녕하세요.", "1시간 안에 아래 링크를 열어 주세요.", "링크는 한 번만 쓸 수 있습니다.")
@@ -115,7 +115,7 @@ func TestMsgFeedTitleLocalized(t *testing.T) {
 	e := newEnv(t)
 	resp, body := e.getWith("/feed.rss?lang=ko")
 	wantStatus(t, resp, body, http.StatusOK)
-	wantContains(t, body, "<title>Pyongyang Marathon Forum: 새 스레드</title>", "새로 올라온 스레드, 최신순.")
+	wantContains(t, body, "<title>평양 마라톤 포럼: 새 글타래</title>", "새로 올라온 글타래, 최신순.")
 	koTag := resp.Header.Get("ETag")
 
 	resp, body = e.getWith("/feed.rss", "Accept-Language", "ko-KR,ko;q=0.9")
@@ -126,7 +126,7 @@ func TestMsgFeedTitleLocalized(t *testing.T) {
 	}
 	resp, body = e.getWith("/modlog/feed.atom?lang=ko")
 	wantStatus(t, resp, body, http.StatusOK)
-	wantContains(t, body, "운영 기록 · Pyongyang Marathon Forum")
+	wantContains(t, body, "운영 기록 · 평양 마라톤 포럼")
 }
 
 // A rate limit's refusal in Korean says how long to wait in Korean, with Retry-After.

@@ -48,6 +48,8 @@ func langFuncs(loc *i18n.Localizer) template.FuncMap {
 		"date":     func(t time.Time) string { return dateIn(loc, t) },
 		"num":      loc.Num,
 		"lang":     loc.Lang,
+		// The words the pages' scripts write, for layout.html's JSON block (scriptwords.go).
+		"scriptWords": func() map[string]map[string]string { return scriptWords(loc) },
 
 		// Words of Go code (errtext.go): the vocabulary's labels, a locked thread's notice.
 		"say":        sayFunc(loc),

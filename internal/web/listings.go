@@ -53,7 +53,7 @@ func (s *Server) home(c *gin.Context) {
 			s.error(c, err)
 			return
 		}
-		v.ForumStance = newForumStanceView(fs, now)
+		v.ForumStance = newForumStanceView(loc(c), fs, now)
 	}
 	s.html(c, http.StatusOK, "list", "", v, feedLink{Title: s.T(c, "feed.all_new"), Base: "/feed"})
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"forum/internal/forum"
 	"forum/internal/i18n"
 )
@@ -31,3 +33,18 @@ func sayLog(l *i18n.Localizer, s forum.LogSentence) logSaid {
 
 // String is the whole sentence, as a feed reads it.
 func (s logSaid) String() string { return s.Before + s.Object + s.After }
+
+// The page sets the words around the target in spans of their own; the space between
+// them and the target goes outside the spans, so a span's text is the words alone.
+
+// BeforeWords are the words before the target, without the space that parts them.
+func (s logSaid) BeforeWords() string { return strings.TrimRight(s.Before, " ") }
+
+// SpaceBefore says whether a space parts the words before from the target.
+func (s logSaid) SpaceBefore() bool { return strings.HasSuffix(s.Before, " ") }
+
+// AfterWords are the words after the target, without the space that parts them.
+func (s logSaid) AfterWords() string { return strings.TrimLeft(s.After, " ") }
+
+// SpaceAfter says whether a space parts the target from the words after it.
+func (s logSaid) SpaceAfter() bool { return strings.HasPrefix(s.After, " ") }

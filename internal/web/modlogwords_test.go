@@ -30,9 +30,9 @@ func TestModLogSentences(t *testing.T) {
 		href   string
 	}{
 		{"HidPost", thread(forum.LogHidePost, forum.StatusVisible), "hid a post in “평양 마라톤”", "“평양 마라톤”의 글 숨김", "/p/7"},
-		{"HiddenThread", thread(forum.LogHidePost, forum.StatusPending), "hid a post in a hidden thread", "숨겨진 스레드의 글 숨김", "/p/7"},
-		{"LockedThread", thread(forum.LogLockThread, forum.StatusVisible), "locked “평양 마라톤”", "스레드 “평양 마라톤” 잠금", "/t/7"},
-		{"PinnedSiteWide", thread(forum.LogPinThreadSite, forum.StatusVisible), "pinned “평양 마라톤” site-wide", "스레드 “평양 마라톤” 사이트 전체 상단 고정", "/t/7"},
+		{"HiddenThread", thread(forum.LogHidePost, forum.StatusPending), "hid a post in a hidden thread", "숨겨진 글타래의 글 숨김", "/p/7"},
+		{"LockedThread", thread(forum.LogLockThread, forum.StatusVisible), "locked “평양 마라톤”", "글타래 “평양 마라톤” 잠금", "/t/7"},
+		{"PinnedSiteWide", thread(forum.LogPinThreadSite, forum.StatusVisible), "pinned “평양 마라톤” site-wide", "글타래 “평양 마라톤” 사이트 전체 상단 고정", "/t/7"},
 		{"SuspendedDays", suspend, "suspended troll for 7 days", "troll 님 7일 활동 정지", "/u/troll"},
 		{"SuspendedOneDay", oneDay, "suspended troll for 1 day", "troll 님 1일 활동 정지", "/u/troll"},
 		{"DeletedAccount", &forum.LogEntry{Action: forum.LogDeleteAccount, CreatedAt: at}, "deleted their account", "본인 계정 삭제", ""},

@@ -78,9 +78,11 @@ func (s *Server) servePrivateFeed(format feed.Format) gin.HandlerFunc {
 		for i := range page.Notifications {
 			notices[i] = noticeFor(s.bundle.For(u.Lang), u, &page.Notifications[i])
 		}
+		l, words := s.bundle.For(u.Lang), map[string]any{"Name": u.Username}
+		words["Site"] = l.T("site.name")
 		meta := feed.Meta{
-			Title:       "Notifications for " + u.Username + " · " + SiteName,
-			Description: "Replies, mentions and moderators' decisions for " + u.Username + ", newest first.",
+			Title:       l.T("feeds.notifications.title", words),
+			Description: l.T("feeds.notifications.description", words),
 			Page:        RouteNotifications,
 			Path:        privateFeedPrefix + token + "/notifications",
 		}

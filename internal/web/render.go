@@ -23,7 +23,8 @@ import (
 	"forum/internal/i18n"
 )
 
-// SiteName is the forum's name in the header and titles.
+// SiteName is the forum's name in English, for what has no reader's language (mail's
+// composer, the API's realm); pages and feeds word it from the catalog ("site.name").
 const SiteName = "Pyongyang Marathon Forum"
 
 // renderer holds every page's template set, parsed once at start-up: the layout, the
@@ -184,7 +185,7 @@ func (s *Server) html(c *gin.Context, status int, name, title string, data any, 
 		return
 	}
 	p := page{
-		Title: title, SiteName: SiteName, User: currentUser(c),
+		Title: title, SiteName: s.bundle.For(lang).T("site.name"), User: currentUser(c),
 		CSRFToken: s.csrfToken(c), Path: c.Request.URL.RequestURI(),
 		Feeds: feeds, Data: data, Lang: lang, Langs: langLinks(lang),
 	}

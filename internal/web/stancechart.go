@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"forum/internal/forum"
+	"forum/internal/i18n"
 	"forum/internal/store"
 )
 
@@ -31,24 +32,28 @@ type stanceWeekRow struct {
 	Helps, Hinders, Mixed int
 }
 
-// newForumStanceView lays out what the store kept; now decides the weeks shown.
-func newForumStanceView(fs *store.ForumStance, now time.Time) *forumStanceView {
+// newForumStanceView lays out what the store kept, its dates in loc's language; now
+// decides the weeks shown.
+func newForumStanceView(loc *i18n.Localizer, fs *store.ForumStance, now time.Time) *forumStanceView {
 	v := &forumStanceView{Total: fs.Now.Total()}
 	for _, st := range forum.Stances {
 		v.Stands = append(v.Stands, forumStand{string(st), st.Label(), fs.Now.Of(st)})
 	}
 	weeks := forum.StanceWeeks(fs.Marks, now, forum.StanceChartWeeks)
 	for _, w := range weeks {
-		v.Weeks = append(v.Weeks, stanceWeekRow{weekLabel(w.Start), w.Counts.Helps, w.Counts.Hinders, w.Counts.Mixed})
+		v.Weeks = append(v.Weeks, stanceWeekRow{weekLabel(loc, w.Start), w.Counts.Helps, w.Counts.Hinders, w.Counts.Mixed})
 	}
 	if len(weeks) > 0 {
-		v.Range = weekLabel(weeks[0].Start) + " – " + weeks[len(weeks)-1].Start.Format("2 Jan 2006")
-		v.Chart = stanceChart(weeks, v.Range)
+		v.Range = weekLabel(loc, weeks[0].Start) + " – " + dateIn(loc, weeks[len(weeks)-1].Start)
+		v.Chart = stanceChart(loc, weeks, v.Range)
 	}
 	return v
 }
 
-func weekLabel(t time.Time) string { return t.Format("2 Jan") }
+// weekLabel is a week's first day without the year: "6 Oct", "10월 6일".
+func weekLabel(loc *i18n.Localizer, t time.Time) string {
+	return loc.T("time.day_month", dateData(t.UTC()))
+}
 
 // The chart's drawing box (SVG user units); CSS scales it to the column's width.
 const (
@@ -60,7 +65,7 @@ const (
 
 // stanceChart draws one line per stance over the weeks, from zero to the largest count.
 // Everything written into it is a number, a date or a fixed word: no user text.
-func stanceChart(weeks []forum.StanceWeek, span string) template.HTML {
+func stanceChart(loc *i18n.Localizer, weeks []forum.StanceWeek, span string) template.HTML {
 	top := 1
 	for _, w := range weeks {
 		for _, st := range forum.Stances {
@@ -77,15 +82,15 @@ func stanceChart(weeks []forum.StanceWeek, span string) template.HTML {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="stance-chart" viewBox="0 0 %d %d" role="img" aria-labelledby="stance-chart-title">`, chartW, chartH)
-	fmt.Fprintf(&b, `<title id="stance-chart-title">People holding each stance, week by week, %s</title>`, template.HTMLEscapeString(span))
+	fmt.Fprintf(&b, `<title id="stance-chart-title">%s</title>`, template.HTMLEscapeString(loc.T("stance.chart_title", map[string]any{"Range": span})))
 	// Axes: zero and the top count on the left, the first and last week below.
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>`, chartLeft, y(0), chartW-chartRight, y(0))
 	fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>`, chartLeft, y(top), chartW-chartRight, y(top))
 	fmt.Fprintf(&b, `<text class="tick" x="%d" y="%.1f" text-anchor="end">0</text>`, chartLeft-6, y(0)+4)
 	fmt.Fprintf(&b, `<text class="tick" x="%d" y="%.1f" text-anchor="end">%d</text>`, chartLeft-6, y(top)+4, top)
-	fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="start">%s</text>`, chartLeft, chartH-6, weekLabel(weeks[0].Start))
+	fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="start">%s</text>`, chartLeft, chartH-6, template.HTMLEscapeString(weekLabel(loc, weeks[0].Start)))
 	if len(weeks) > 1 {
-		fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="end">%s</text>`, chartW-chartRight, chartH-6, weekLabel(weeks[len(weeks)-1].Start))
+		fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d" text-anchor="end">%s</text>`, chartW-chartRight, chartH-6, template.HTMLEscapeString(weekLabel(loc, weeks[len(weeks)-1].Start)))
 	}
 	for _, st := range forum.Stances {
 		pts := make([]string, len(weeks))

@@ -122,7 +122,7 @@ func buildTree(posts []forum.Post, ctx *treeCtx, newestFirst bool) []*node {
 				continue
 			}
 			if p.Depth >= 2 { // a subtree's top: the parent is not loaded, so not named
-				n.ReplyTo = &replyTo{Href: postHref(*p.ParentID), Name: unknownParent}
+				n.ReplyTo = &replyTo{Href: postHref(*p.ParentID), Parent: unknownParent}
 			}
 		}
 		roots = append(roots, n)
@@ -140,20 +140,23 @@ func buildTree(posts []forum.Post, ctx *treeCtx, newestFirst bool) []*node {
 // replyTo is a reply's link to the post it answers.
 type replyTo struct {
 	Href string // "#p{id}" when the parent is on the page, else "/p/{id}"
-	Name string // the parent's author as the viewer may see it, or a placeholder
+	Name string // the parent's author as the viewer may see it
+	// Parent is why the author is not named, for the template to word: hiddenParent or
+	// unknownParent; empty when Name is.
+	Parent string
 }
 
-// hiddenParent names a parent the viewer may not read: its author is not shown either.
-const hiddenParent = "a hidden post"
+// hiddenParent is a parent the viewer may not read: its author is not shown either.
+const hiddenParent = "hidden"
 
-// unknownParent names a parent that was not loaded with the page.
-const unknownParent = "an earlier post"
+// unknownParent is a parent that was not loaded with the page.
+const unknownParent = "unknown"
 
 // newReplyTo names parent as its node shows it: readable is forum.CanRead for the viewer,
 // and AuthorName already reads "[deleted]" for a deleted account (the store's rule).
 func newReplyTo(parent *forum.Post, readable bool, href string) *replyTo {
 	if !readable {
-		return &replyTo{Href: href, Name: hiddenParent}
+		return &replyTo{Href: href, Parent: hiddenParent}
 	}
 	return &replyTo{Href: href, Name: parent.AuthorName}
 }

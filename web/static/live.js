@@ -5,6 +5,16 @@
   var tree = document.querySelector("ol.tree[data-events]");
   if (!tree || !window.EventSource) return;
 
+  // The page's words for a count (layout.html's #script-words, from the catalogs): the
+  // form for one or for many, with the number written as the page's language writes it.
+  var words = JSON.parse((document.getElementById("script-words") || {}).textContent || "{}");
+  function counted(name, n) {
+    var w = words[name];
+    var num = n.toLocaleString(document.documentElement.lang || undefined);
+    if (!w) return num;
+    return (n === 1 ? w.one : w.other).replace("{n}", num);
+  }
+
   function fragment(html) {
     var tpl = document.createElement("template");
     tpl.innerHTML = html; // server-rendered from sanitised post HTML
@@ -19,7 +29,7 @@
     details.open = true;
     var summary = document.createElement("summary");
     var count = document.createElement("span");
-    count.setAttribute("data-replies", "0"); // countUp makes it "1 reply"
+    count.setAttribute("data-replies", "0"); // countUp words it
     summary.append(count);
     list = document.createElement("ol");
     list.className = "replies";
@@ -28,14 +38,14 @@
     return list;
   }
 
-  // Each subtree's "N replies" above the new one counts it too.
+  // Each subtree's reply count above the new one counts it too.
   function countUp(li) {
     for (; li; li = li.parentElement && li.parentElement.closest("li.node")) {
       var n = li.querySelector(":scope > details.subtree > summary [data-replies]");
       if (!n) continue;
       var count = Number(n.getAttribute("data-replies")) + 1;
       n.setAttribute("data-replies", count);
-      n.textContent = count === 1 ? "1 reply" : count + " replies";
+      n.textContent = counted("replies", count);
     }
   }
 
@@ -70,11 +80,11 @@
   function updatePill() {
     var n = unseen.length, m = elsewhere.length;
     pillButton.hidden = n === 0;
-    pillButton.textContent = n === 1 ? "1 new reply" : n + " new replies";
+    pillButton.textContent = counted("newReplies", n);
     pillLink.hidden = m === 0;
     if (m) {
       pillLink.href = "/p/" + elsewhere[0];
-      pillLink.textContent = m === 1 ? "1 new reply on another page" : m + " new replies on other pages";
+      pillLink.textContent = counted("newRepliesElsewhere", m);
     }
     document.body.classList.toggle("has-live-pill", n + m > 0);
   }

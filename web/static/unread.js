@@ -15,9 +15,19 @@
   var failures = 0;  // errors since a stream last stayed up: the backoff's exponent
   var openedAt = 0;  // when the current stream opened; 0 while it has not
 
+  // The page's words for a count (layout.html's #script-words, from the catalogs): the
+  // form for one or for many, with the number written as the page's language writes it.
+  var words = JSON.parse((document.getElementById("script-words") || {}).textContent || "{}");
+  function counted(name, n) {
+    var w = words[name];
+    var num = n.toLocaleString(document.documentElement.lang || undefined);
+    if (!w) return num;
+    return (n === 1 ? w.one : w.other).replace("{n}", num);
+  }
+
   function show(n) {
     badge.textContent = String(n);
-    badge.setAttribute("aria-label", n + " unread");
+    badge.setAttribute("aria-label", counted("unread", n));
     badge.hidden = n === 0;
     link.setAttribute("data-unread", String(n));
     document.title = n > 0 ? "(" + n + ") " + title : title;
