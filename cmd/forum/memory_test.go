@@ -28,8 +28,10 @@ import (
 
 // maxBurstRSS is the most memory `forum serve` may take for a burst of 64 registrations
 // and then 64 logins: argon2id takes 19 MiB per hash, so without a bound on concurrent
-// hashes the burst took 1.3–1.9 GB.
-const maxBurstRSS = 300 << 20
+// hashes the burst took 1.3–1.9 GB. The bound was 300 MiB until the Korean interface
+// (templates parsed per language, catalogs) and the caches raised the idle process from
+// 65 to 86 MB; bursts then peaked at 298–341 MiB on a loaded machine.
+const maxBurstRSS = 380 << 20
 
 // TestMemoryUnderPasswordBurst builds the real binary, serves a test database with it
 // and fires 64 simultaneous registrations, then 64 simultaneous logins, at it; the

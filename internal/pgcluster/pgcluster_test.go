@@ -73,12 +73,27 @@ func TestHarness(t *testing.T) {
 		if _, err := p.ExecContext(ctx, `CREATE TABLE t (x int); INSERT INTO t VALUES (1)`); err != nil {
 			t.Fatal(err)
 		}
+		// awaitRows: after WaitReplayed the replica may still trail by a moment on a
+		// loaded machine (CI runs saw the table missing, and a row short), so the rows
+		// themselves are awaited, bounded.
+		awaitRows := func(want int) {
+			t.Helper()
+			var n int
+			var err error
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				if err = q.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err == nil && n == want {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("replica has %d rows (%v), want %d", n, err, want)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
 		if err := r.WaitReplayed(ctx, primary); err != nil {
 			t.Fatal(err)
 		}
-		if n := count(); n != 1 {
-			t.Fatalf("replica has %d rows, want 1", n)
-		}
+		awaitRows(1)
 		if err := r.PauseReplay(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -94,13 +109,6 @@ func TestHarness(t *testing.T) {
 		if err := r.WaitReplayed(ctx, primary); err != nil {
 			t.Fatal(err)
 		}
-		// Replayed up to the primary's position; on a loaded machine the row can still
-		// trail that by a moment (a CI run saw 1), so await it, bounded.
-		for deadline := time.Now().Add(10 * time.Second); count() != 2; {
-			if time.Now().After(deadline) {
-				t.Fatalf("resumed replica has %d rows, want 2", count())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		awaitRows(2)
 	})
 }
