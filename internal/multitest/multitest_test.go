@@ -263,6 +263,19 @@ func TestOwnWritesWhileTheReplicaLags(t *testing.T) {
 
 	r := e.Replica(t)
 	ctx := t.Context()
+	// The replica must hold the thread before replay pauses, or the visitor's read below
+	// is a 404 (a CI run met exactly that): await the visitor's page, bounded.
+	visitor := newClient(t)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		resp, body := visitor.get(w.B.URL, thread)
+		if resp.StatusCode == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			wantStatus(t, resp, body, http.StatusOK)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err := r.PauseReplay(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +289,6 @@ func TestOwnWritesWhileTheReplicaLags(t *testing.T) {
 	if !strings.Contains(body, "refilled by noon") {
 		t.Fatal("with the replica paused, the author's own next read on B lacks the reply")
 	}
-	visitor := newClient(t)
 	resp, body = visitor.get(w.B.URL, thread)
 	wantStatus(t, resp, body, http.StatusOK)
 	if strings.Contains(body, "refilled by noon") {
