@@ -144,6 +144,7 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 // served is a `forum serve` process started by startServe.
 type served struct {
 	base string
+	pid  int
 	logs *fixture.LogBuffer
 }
 
@@ -174,7 +175,7 @@ func startServe(t *testing.T, bin, dbURL string, env []string) served {
 		}
 	})
 	waitHealthy(t, "http://"+addr, exited)
-	return served{base: "http://" + addr, logs: logs}
+	return served{base: "http://" + addr, pid: cmd.Process.Pid, logs: logs}
 }
 
 // answer is what a visitor's request got, less what legitimately differs between two

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -13,12 +12,10 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,38 +39,15 @@ const maxBurstRSS = 380 << 20
 func TestMemoryUnderPasswordBurst(t *testing.T) {
 	db := testdb.New(t)
 	bin := forumBinary(t) // binary_test.go
-	addr := freeAddr(t)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(),
-		"DATABASE_URL="+db.URL, "FORUM_ADDR="+addr, "FORUM_BASE_URL=http://"+addr,
-		"FORUM_SESSION_KEY="+hex.EncodeToString(key),
+	began := time.Now()
+	srv := startServe(t, bin, db.URL, []string{ // backup_test.go
+		"FORUM_SESSION_KEY=" + hex.EncodeToString(key),
 		// Every request comes from one address: lift the per-address limits, which are
 		// not what this test measures.
-		"FORUM_LIMIT_REGISTRATIONS=1000/1h", "FORUM_LIMIT_LOGIN_ADDRESS=1000/15m")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("server output:\n%s", tail(logs.String(), 4000))
-		}
-	})
-	base := "http://" + addr
-	began := time.Now()
-	waitHealthy(t, base, exited)
+		"FORUM_LIMIT_REGISTRATIONS=1000/1h", "FORUM_LIMIT_LOGIN_ADDRESS=1000/15m"})
+	base := srv.base
 	t.Logf("healthy after %v", time.Since(began).Round(time.Millisecond))
 
 	const n = 64
@@ -120,7 +94,7 @@ func TestMemoryUnderPasswordBurst(t *testing.T) {
 		}
 	}
 
-	peak := procStatus(t, cmd.Process.Pid, "VmHWM")
+	peak := procStatus(t, srv.pid, "VmHWM")
 	t.Logf("peak RSS %d MiB (registered %d of %d, logged in %d of %d; both bursts took %v)",
 		peak>>20, users, n, loggedIn, users, time.Since(began).Round(time.Millisecond))
 	if peak > maxBurstRSS {
